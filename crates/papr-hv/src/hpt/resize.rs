@@ -1,0 +1,120 @@
+//! HPT resizing: KVM_PPC_RESIZE_HPT_PREPARE / _COMMIT and the guest's H_RESIZE_HPT_PREPARE /
+//! _COMMIT (fact sheet section 3).
+//!
+//! Prepare allocates the new (zeroed) table at once but reports "in progress" until a point in
+//! *virtual* time has passed, so a run is deterministic: the guest sees long-busy, sleeps, and
+//! polls again. Commit carries the bolted entries over into the new table — each one's group
+//! recomputed from its AVPN and its old group index, same slot — and drops the rest, which the
+//! guest re-faults in. A collision between two bolted entries fails the commit with the old
+//! table in use and untouched.
+
+use papr_cpu::hpt::{
+    hash_mask, hpte_page_shifts, V_AVPN, V_AVPN_SHIFT, V_B_1T, V_B_MASK, V_BOLTED, V_SECONDARY,
+    V_VALID,
+};
+
+use super::table::HptTable;
+use crate::VmError;
+
+/// Virtual time a prepare takes before the new table is reported ready, per MiB of table.
+pub const PREPARE_NS_PER_MIB: u64 = 50_000;
+/// Minimum virtual time of a prepare.
+pub const PREPARE_MIN_NS: u64 = 1_000_000;
+/// What a prepare still in progress tells the caller to wait (KVM's fixed estimate).
+pub const PREPARE_RETRY_MS: u64 = 100;
+
+/// A resize that was prepared and not yet committed or cancelled.
+#[derive(Debug)]
+pub struct PendingResize {
+    /// The requested order.
+    pub shift: u32,
+    /// The new table, or why it could not be had.
+    pub outcome: Result<HptTable, VmError>,
+    /// Virtual time (ns) from which the prepare counts as complete.
+    pub ready_at_ns: u64,
+}
+
+/// What a prepare reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResizeProgress {
+    /// The new table is ready to be committed (or, for shift 0, the request was cancelled).
+    Ready,
+    /// Still preparing: ask again after this many milliseconds.
+    InProgress {
+        /// Suggested wait.
+        retry_ms: u64,
+    },
+}
+
+/// Virtual time a prepare of order `shift` takes.
+pub fn prepare_duration_ns(shift: u32) -> u64 {
+    let mib = (1u64 << shift) >> 20;
+    PREPARE_MIN_NS.max(mib * PREPARE_NS_PER_MIB)
+}
+
+/// The group of the new table that the HPTE `v` found in group `old_group` of a table of
+/// `old_order` belongs to in a table of `new_order`, or `None` if the entry's page size is not
+/// one papr offers. The slot stays the same.
+///
+/// The hash is rebuilt from what the entry records: the AVPN gives the VSID and the top of the
+/// page offset (VA bits down to 2^23); for base pages below 8 MB the rest of the offset is
+/// recovered from the old group index, since `group = hash & mask` and `hash = vsid ^ offset`.
+/// An entry a guest placed outside its own hash group still gets a defined group, since the
+/// result is always masked to the new table.
+pub fn new_group(v: u64, r: u64, old_group: u64, old_order: u32, new_order: u32) -> Option<u64> {
+    let (base_shift, _actual) = hpte_page_shifts(v, r)?;
+    let old_mask = hash_mask(old_order);
+    let new_mask = hash_mask(new_order);
+    let secondary = v & V_SECONDARY != 0;
+    // The primary hash's low bits, as the old group gives them.
+    let pteg = if secondary { !old_group } else { old_group };
+    let page_ignore = ((1u64 << base_shift) - 1) >> 23;
+    let avpn = ((v & V_AVPN) >> V_AVPN_SHIFT) & !page_ignore;
+    let hash = if v & V_B_MASK == V_B_1T {
+        let vsid = avpn >> 17;
+        let mut offset = (avpn & 0x1_ffff) << 23;
+        let vsid_hash = vsid ^ (vsid << 25);
+        if base_shift < 23 {
+            offset |= ((vsid_hash ^ pteg) & old_mask) << base_shift;
+        }
+        vsid_hash ^ (offset >> base_shift)
+    } else {
+        let vsid = avpn >> 5;
+        let mut offset = (avpn & 0x1f) << 23;
+        if base_shift < 23 {
+            offset |= ((vsid ^ pteg) & old_mask) << base_shift;
+        }
+        vsid ^ (offset >> base_shift)
+    };
+    Some(if secondary { !hash } else { hash } & new_mask)
+}
+
+/// Copies the bolted entries of `old` into the empty table `new`. On a bolted collision
+/// returns `Err(index)` with the new-table index; `old` is never modified.
+pub fn rehash(old: &HptTable, new: &mut HptTable) -> Result<(), usize> {
+    let old_order = old.order();
+    let new_order = new.order();
+    for i in 0..old.npte() {
+        let (v, hw_r) = old.raw(i);
+        if v & V_VALID == 0 || v & V_BOLTED == 0 {
+            continue;
+        }
+        let old_group = (i / 8) as u64;
+        let Some(group) = new_group(v, hw_r, old_group, old_order, new_order) else {
+            // An entry with an encoding we never accept cannot be in the table; drop it.
+            continue;
+        };
+        // In range: group <= new mask.
+        let j = group as usize * 8 + i % 8;
+        let (nv, _) = new.raw(j);
+        if nv & V_VALID != 0 {
+            if nv & V_BOLTED != 0 {
+                return Err(j);
+            }
+            // Cannot happen (only bolted entries are copied); overwrite as KVM does.
+        }
+        let (_, guest_r) = old.guest_view(i);
+        new.install(j, v, guest_r, hw_r);
+    }
+    Ok(())
+}
