@@ -60,6 +60,12 @@ pub enum VmError {
     /// -EPERM.
     #[error("not permitted: {0}")]
     NotPermitted(String),
+    /// -ENOENT (interrupt-controller attributes naming a source or server that does not exist).
+    #[error("no such entry: {0}")]
+    NoEntry(String),
+    /// -E2BIG (an interrupt source number beyond the device's range).
+    #[error("too big: {0}")]
+    TooBig(String),
     /// Guest RAM.
     #[error(transparent)]
     Ram(#[from] RamError),
@@ -78,6 +84,8 @@ impl VmError {
             VmError::Exists(_) => libc::EEXIST,
             VmError::NoDevice(_) => libc::ENXIO,
             VmError::NotPermitted(_) => libc::EPERM,
+            VmError::NoEntry(_) => libc::ENOENT,
+            VmError::TooBig(_) => libc::E2BIG,
         }
     }
 }
@@ -175,7 +183,10 @@ impl VmInner {
             return Ok(ResizeProgress::Ready);
         }
         drop(hpt);
-        let outcome = self.allocate_table(shift);
+        let outcome = self.allocate_table(shift).map(|mut t| {
+            t.prefault();
+            t
+        });
         let mut hpt = self.hpt.lock();
         hpt.resize = Some(PendingResize {
             shift,

@@ -184,6 +184,14 @@ impl HptMemory {
         matches!(self.origin, Origin::Reserved { .. })
     }
 
+    /// Touches every page of the table so that the host commits it now rather than on first
+    /// use (a resize prepare does this, so the commit runs on ready memory, as KVM's does).
+    pub fn prefault(&self) {
+        for hpte in self.entries().iter().step_by(4096 / HPTE_BYTES) {
+            hpte.store(0, 0);
+        }
+    }
+
     /// Sets every HPTE to zero.
     pub fn clear(&self) {
         for hpte in self.entries() {
@@ -284,6 +292,16 @@ impl RevMap {
     #[inline]
     pub fn unmark(&mut self, i: usize) {
         self.modified[i / 64] &= !(1 << (i % 64));
+    }
+
+    /// Touches every page (see [`HptMemory::prefault`]).
+    pub fn prefault(&mut self) {
+        for x in self.guest_r.iter_mut().step_by(512) {
+            *x = 0;
+        }
+        for x in self.modified.iter_mut().step_by(512) {
+            *x = 0;
+        }
     }
 
     /// Clears every entry and mark.

@@ -196,6 +196,9 @@ fn h_resize_prepare(vm: &VmInner, a: &HcallArgs) -> HcallResult {
     let Ok(shift) = u32::try_from(shift) else {
         return HcallResult::rc(rc::H_PARAMETER);
     };
+    if shift != 0 && super::validate_order(shift).is_err() {
+        return HcallResult::rc(rc::H_PARAMETER);
+    }
     // QEMU's growth limit: no more than one order above the RAM-based default.
     if shift != 0 && shift > super::order_for_ram(vm.ram.size()) + 1 {
         return HcallResult::rc(rc::H_RESOURCE);

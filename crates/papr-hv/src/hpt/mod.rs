@@ -17,6 +17,7 @@
 //! - Every change a processor may have cached bumps the partition entry's generation.
 
 pub mod alloc;
+pub mod fuzz_harness;
 mod hcalls;
 pub mod resize;
 pub mod stream;

@@ -74,6 +74,12 @@ impl HptTable {
         &self.mem
     }
 
+    /// Commits the table's memory now (see [`HptMemory::prefault`]).
+    pub fn prefault(&mut self) {
+        self.mem.prefault();
+        self.rev.prefault();
+    }
+
     /// Clears every entry (same order: KVM_PPC_ALLOCATE_HTAB's reset).
     pub fn clear(&mut self) {
         self.mem.clear();
