@@ -1,5 +1,11 @@
 //! Translation lookups per second: the architected PTEG search (primary then secondary group)
 //! over a populated order-24 table — the cost of a TLB miss before any caching.
+// Test and benchmark code: the casts are on small, known values.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
 
 use std::sync::Arc;
 
@@ -38,7 +44,8 @@ fn lookups(c: &mut Criterion) {
             | if secondary { 0x2 } else { 0 }
             | V_VALID;
         let r = ((k as u64) << 16) | 0x1000 | 0x190;
-        view.entries()[group as usize * 8 + k % 8].store(v, r);
+        let group = usize::try_from(group).expect("group fits usize");
+        view.entries()[group * 8 + k % 8].store(v, r);
     }
     let mut g = c.benchmark_group("mmu");
     g.throughput(Throughput::Elements(eas.len() as u64));

@@ -106,6 +106,7 @@ pub struct HcallResult {
 
 impl HcallResult {
     /// A return code with no outputs.
+    #[inline(always)]
     pub const fn rc(rc: i64) -> Self {
         HcallResult {
             rc,
@@ -115,16 +116,25 @@ impl HcallResult {
     }
 
     /// H_SUCCESS with the given outputs.
+    #[inline(always)]
     pub fn ok(outputs: &[u64]) -> Self {
         Self::with(rc::H_SUCCESS, outputs)
     }
 
-    /// A return code with the given outputs.
+    /// A return code with the given outputs (at most 8; more are ignored).
+    #[inline(always)]
     pub fn with(rc: i64, outputs: &[u64]) -> Self {
         let mut out = [0; 8];
-        let n = outputs.len().min(8);
-        out[..n].copy_from_slice(&outputs[..n]);
-        HcallResult { rc, out, n_out: n }
+        // Element by element: with a length known at the call site this compiles to register
+        // moves, where a slice copy would go through memcpy on the hcall hot path.
+        for (o, &v) in out.iter_mut().zip(outputs) {
+            *o = v;
+        }
+        HcallResult {
+            rc,
+            out,
+            n_out: outputs.len().min(8),
+        }
     }
 
     /// The outputs written back.

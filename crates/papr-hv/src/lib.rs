@@ -15,6 +15,7 @@ pub mod hpt;
 pub mod irq;
 pub mod ledger;
 pub mod ram;
+pub mod sync;
 pub mod vcpu;
 pub mod vm;
 

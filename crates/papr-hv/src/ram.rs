@@ -52,7 +52,7 @@ unsafe impl Sync for GuestRam {}
 impl GuestRam {
     /// Maps `size` bytes of zeroed guest RAM (lazily committed by the host).
     pub fn new(size: u64) -> Result<Self, RamError> {
-        if size == 0 || size % (64 << 10) != 0 {
+        if size == 0 || !size.is_multiple_of(64 << 10) {
             return Err(RamError::BadSize(size));
         }
         let len = usize::try_from(size).map_err(|_| RamError::BadSize(size))?;
@@ -89,20 +89,20 @@ impl GuestRam {
     /// Whether `gpa..gpa+len` lies inside RAM.
     #[inline]
     pub fn contains(&self, gpa: u64, len: u64) -> bool {
-        gpa.checked_add(len).is_some_and(|end| end <= self.size as u64)
+        gpa.checked_add(len)
+            .is_some_and(|end| end <= self.size as u64)
     }
 
     #[inline]
     fn check(&self, gpa: u64, len: usize) -> Result<usize, RamError> {
-        if self.contains(gpa, len as u64) {
-            // In bounds, so it fits usize.
-            Ok(gpa as usize)
-        } else {
-            Err(RamError::OutOfBounds {
+        let inside = self.contains(gpa, len as u64);
+        match usize::try_from(gpa) {
+            Ok(off) if inside => Ok(off),
+            _ => Err(RamError::OutOfBounds {
                 gpa,
                 len: len as u64,
                 size: self.size as u64,
-            })
+            }),
         }
     }
 

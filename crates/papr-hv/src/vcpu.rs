@@ -22,6 +22,7 @@ pub struct Vcpu {
     line: Arc<InterruptLine>,
     counters: Box<[AtomicU64]>,
     unknown_hcalls: AtomicU64,
+    #[allow(dead_code)] // Used by the interrupt-controller devices.
     pub(crate) irq: crate::irq::VcpuIrq,
 }
 
@@ -60,14 +61,19 @@ impl Vcpu {
 
     pub(crate) fn set_running(&self, running: bool) -> Result<(), VmError> {
         if self.running.swap(running, Ordering::AcqRel) == running && running {
-            return Err(VmError::Busy(format!("vCPU {} is already running", self.id)));
+            return Err(VmError::Busy(format!(
+                "vCPU {} is already running",
+                self.id
+            )));
         }
         Ok(())
     }
 
     /// Counts one hcall handled by the hypervisor (or refused with H_FUNCTION).
     pub(crate) fn count_hcall(&self, number: u64, implemented: bool) {
-        let slot = usize::try_from(number / 4).ok().filter(|&s| s < COUNTED_HCALLS);
+        let slot = usize::try_from(number / 4)
+            .ok()
+            .filter(|&s| s < COUNTED_HCALLS);
         let c = match (slot, implemented, number % 4) {
             (Some(s), true, 0) => &self.counters[s],
             _ => &self.unknown_hcalls,

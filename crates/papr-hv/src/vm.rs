@@ -6,8 +6,8 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use parking_lot::Mutex;
 use papr_cpu::hpt::{PartitionEntry, V_BOLTED, V_VALID};
+use parking_lot::Mutex;
 use thiserror::Error;
 
 use crate::hcall::{rc, HcallArgs, HcallExit, HcallResult};
@@ -17,6 +17,7 @@ use crate::hpt::stream::HtabFd;
 use crate::hpt::{self, HptState};
 use crate::ledger::{Ledger, LedgerReport};
 use crate::ram::{GuestRam, RamError};
+use crate::sync::HvLock;
 use crate::vcpu::Vcpu;
 
 /// Errors of the VM interface. Each names the errno KVM would return.
@@ -126,10 +127,11 @@ pub struct VmInner {
     pub(crate) ledger: Ledger,
     pub(crate) pool: Arc<ReservedPool>,
     pub(crate) pate: Arc<PartitionEntry>,
-    pub(crate) hpt: Mutex<HptState>,
+    pub(crate) hpt: HvLock<HptState>,
     pub(crate) vcpus: Mutex<Vec<Arc<Vcpu>>>,
     pub(crate) running: AtomicUsize,
     pub(crate) clock_ns: AtomicU64,
+    #[allow(dead_code)] // Used by the interrupt-controller devices.
     pub(crate) irq: crate::irq::VmIrq,
 }
 
@@ -141,7 +143,9 @@ impl VmInner {
     fn refuse_if_running(&self, what: &str) -> Result<(), VmError> {
         match self.running_vcpus() {
             0 => Ok(()),
-            n => Err(VmError::Busy(format!("{what} while {n} vCPU(s) are running"))),
+            n => Err(VmError::Busy(format!(
+                "{what} while {n} vCPU(s) are running"
+            ))),
         }
     }
 
@@ -152,7 +156,9 @@ impl VmInner {
         shift: u32,
     ) -> Result<ResizeProgress, VmError> {
         if hflags != 0 {
-            return Err(VmError::InvalidArgument(format!("resize flags {hflags:#x}")));
+            return Err(VmError::InvalidArgument(format!(
+                "resize flags {hflags:#x}"
+            )));
         }
         if shift != 0 {
             hpt::validate_order(shift)?;
@@ -201,7 +207,9 @@ impl VmInner {
     /// KVM_PPC_RESIZE_HPT_COMMIT.
     pub(crate) fn resize_hpt_commit(&self, hflags: u64, shift: u32) -> Result<(), VmError> {
         if hflags != 0 {
-            return Err(VmError::InvalidArgument(format!("resize flags {hflags:#x}")));
+            return Err(VmError::InvalidArgument(format!(
+                "resize flags {hflags:#x}"
+            )));
         }
         let now = self.clock_ns.load(Ordering::Acquire);
         let mut hpt = self.hpt.lock();
@@ -252,11 +260,10 @@ impl Vm {
     /// KVM_CREATE_VM: a VM with `config.ram_bytes` of zeroed RAM and no HPT yet.
     pub fn new(config: VmConfig) -> Result<Self, VmError> {
         let ram = GuestRam::new(config.ram_bytes)?;
-        let pool = ReservedPool::new(config.reserved_pool_bytes).ok_or_else(|| {
-            VmError::OutOfMemory {
+        let pool =
+            ReservedPool::new(config.reserved_pool_bytes).ok_or_else(|| VmError::OutOfMemory {
                 what: format!("reserved pool of {} bytes", config.reserved_pool_bytes),
-            }
-        })?;
+            })?;
         Ok(Vm {
             inner: Arc::new(VmInner {
                 config,
@@ -264,7 +271,7 @@ impl Vm {
                 ledger: Ledger::new(),
                 pool: Arc::new(pool),
                 pate: Arc::new(PartitionEntry::new()),
-                hpt: Mutex::new(HptState::default()),
+                hpt: HvLock::new(HptState::default()),
                 vcpus: Mutex::new(Vec::new()),
                 running: AtomicUsize::new(0),
                 clock_ns: AtomicU64::new(0),
@@ -413,9 +420,8 @@ impl Vm {
         };
         (0..t.npte() / 8)
             .map(|g| {
-                (0..8)
-                    .filter(|s| t.raw(g * 8 + s).0 & V_VALID != 0)
-                    .count() as u8
+                let valid = (0..8).filter(|s| t.raw(g * 8 + s).0 & V_VALID != 0).count();
+                u8::try_from(valid).unwrap_or(8)
             })
             .collect()
     }
@@ -459,6 +465,7 @@ impl Vm {
 
     /// The guest's `sc 1`: handles the hcalls the hypervisor owns (HPT, interrupt controller)
     /// and returns [`HcallExit::ToPlatform`] for the rest.
+    #[inline]
     pub fn hcall(&self, vcpu: &Vcpu, number: u64, args: &HcallArgs) -> HcallExit {
         let result = hpt::handle_hcall(&self.inner, number, args)
             .or_else(|| crate::irq::handle_hcall(&self.inner, vcpu, number, args));
@@ -472,6 +479,7 @@ impl Vm {
     }
 
     /// Convenience for tests and tools: an hcall that must be handled here.
+    #[inline]
     pub fn hcall_result(&self, vcpu: &Vcpu, number: u64, args: &HcallArgs) -> HcallResult {
         match self.hcall(vcpu, number, args) {
             HcallExit::Done(r) => r,

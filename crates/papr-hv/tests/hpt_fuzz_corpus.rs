@@ -1,5 +1,11 @@
 //! Runs the HPT hcall fuzz harness over the committed corpus (fuzz/corpus/hcalls) and over
 //! pseudo-random inputs, on stable, as part of `cargo test`.
+// Test and benchmark code: the casts are on small, known values.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
 
 use std::path::PathBuf;
 

@@ -1,5 +1,11 @@
 //! The HPT hcalls and KVM_PPC_ALLOCATE_HTAB, case by case, against the PAPR/KVM rules in the
 //! fact sheet (sections 2 and 4).
+// Test and benchmark code: the casts are on small, known values.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
 
 mod common;
 
@@ -31,7 +37,11 @@ fn allocate_htab_validates_the_order_and_never_fixes_it_up() {
             Err(VmError::InvalidArgument(msg)) => assert!(msg.contains(&bad.to_string())),
             other => panic!("order {bad}: {other:?}"),
         }
-        assert_eq!(vm.hpt_order(), None, "a refused order must not allocate anything");
+        assert_eq!(
+            vm.hpt_order(),
+            None,
+            "a refused order must not allocate anything"
+        );
     }
     vm.allocate_htab(18).unwrap();
     assert_eq!(vm.hpt_order(), Some(18));
@@ -68,7 +78,7 @@ fn out_of_memory_is_an_error_and_never_a_smaller_table() {
     cfg.general_memory_limit = Some(7 << 19);
     let vm = Vm::new(cfg).unwrap();
     let cpu = vm.create_vcpu(0).unwrap();
-    // Order 21 (2 MiB) + its reverse map (~1 MiB) fits in 3.5 MiB; order 22 does not.
+    // Order 21 (2 MiB + a 288 KiB reverse map) fits in 3.5 MiB; order 22 (4 MiB) does not.
     vm.allocate_htab(21).unwrap();
     match vm.allocate_htab(22) {
         Err(VmError::OutOfMemory { what }) => assert!(what.contains("order-22")),
@@ -97,7 +107,7 @@ fn first_run_sizes_the_table_only_when_nobody_did() {
 fn first_run_steps_down_only_when_memory_runs_out() {
     let mut cfg = VmConfig::with_ram(GIB);
     cfg.reserved_pool_bytes = 0;
-    // 4 MiB table + 2 MiB reverse map fit in 7 MiB; 8 MiB + 4 MiB do not.
+    // Order 22 (4 MiB + 576 KiB reverse map) fits in 7 MiB; order 23 (8 MiB) does not.
     cfg.general_memory_limit = Some(7 << 20);
     let vm = Vm::new(cfg).unwrap();
     let cpu = vm.create_vcpu(0).unwrap();
@@ -155,9 +165,17 @@ fn h_enter_exact() {
     let (vm, cpu) = vm_with_order(GIB, 18);
     let a = m(7, 2);
     let ptex = a.group(18) * 8 + 6;
-    let r = vm.hcall_result(&cpu, nr::H_ENTER, &args(&[flags::H_EXACT, ptex, a.v(), a.r()]));
+    let r = vm.hcall_result(
+        &cpu,
+        nr::H_ENTER,
+        &args(&[flags::H_EXACT, ptex, a.v(), a.r()]),
+    );
     assert_eq!((r.rc, r.out[0]), (rc::H_SUCCESS, ptex));
-    let r = vm.hcall_result(&cpu, nr::H_ENTER, &args(&[flags::H_EXACT, ptex, a.v(), a.r()]));
+    let r = vm.hcall_result(
+        &cpu,
+        nr::H_ENTER,
+        &args(&[flags::H_EXACT, ptex, a.v(), a.r()]),
+    );
     assert_eq!(r.rc, rc::H_PTEG_FULL);
 }
 
@@ -167,10 +185,14 @@ fn h_enter_checks_index_page_size_and_real_address() {
     let a = m(1, 1);
     let npte = 1u64 << 14;
     let call = |f: u64, ptex: u64, v: u64, r: u64| {
-        vm.hcall_result(&cpu, nr::H_ENTER, &args(&[f, ptex, v, r])).rc
+        vm.hcall_result(&cpu, nr::H_ENTER, &args(&[f, ptex, v, r]))
+            .rc
     };
     assert_eq!(call(0, npte, a.v(), a.r()), rc::H_PARAMETER);
-    assert_eq!(call(flags::H_EXACT, u64::MAX, a.v(), a.r()), rc::H_PARAMETER);
+    assert_eq!(
+        call(flags::H_EXACT, u64::MAX, a.v(), a.r()),
+        rc::H_PARAMETER
+    );
     // L set with an LP encoding nobody offers (0x3 = 16G) or garbage.
     assert_eq!(call(0, 0, a.v() | V_LARGE, 0x3000 | R_M), rc::H_PARAMETER);
     assert_eq!(call(0, 0, a.v() | V_LARGE, 0x5000 | R_M), rc::H_PARAMETER);
@@ -182,8 +204,15 @@ fn h_enter_checks_index_page_size_and_real_address() {
     };
     assert_eq!(call(0, 0, big.v(), big.r()), rc::H_SUCCESS);
     let (small, scpu) = vm_with_order(24 << 20, 18);
-    let straddle = Mapping { ra: 16 << 20, ..big };
-    let r = small.hcall_result(&scpu, nr::H_ENTER, &args(&[0, 0, straddle.v(), straddle.r()]));
+    let straddle = Mapping {
+        ra: 16 << 20,
+        ..big
+    };
+    let r = small.hcall_result(
+        &scpu,
+        nr::H_ENTER,
+        &args(&[0, 0, straddle.v(), straddle.r()]),
+    );
     assert_eq!(r.rc, rc::H_PARAMETER);
     // 64K page wholly in RAM but with bits of the RPN below 64K wrong for LP: decodes as
     // something else (4K-in-4K L=0 is not what L=1 says) -> refused.
@@ -200,7 +229,11 @@ fn h_enter_makes_ram_coherent_but_shows_the_guest_its_own_wimg() {
     let a = m(9, 9);
     // The guest asks for W|I|G on RAM.
     let r_guest = (a.r() & !R_M) | R_W | R_I | R_G;
-    let r = vm.hcall_result(&cpu, nr::H_ENTER, &args(&[0, a.group(18) * 8, a.v(), r_guest]));
+    let r = vm.hcall_result(
+        &cpu,
+        nr::H_ENTER,
+        &args(&[0, a.group(18) * 8, a.v(), r_guest]),
+    );
     assert_eq!(r.rc, rc::H_SUCCESS);
     let idx = r.out[0];
     // The processor's entry is coherent, cacheable.
@@ -216,7 +249,10 @@ fn h_enter_makes_ram_coherent_but_shows_the_guest_its_own_wimg() {
 fn device_pages_must_be_cache_inhibited() {
     let (vm, cpu) = vm_with_order(GIB, 18);
     let esb = 0x0006_0100_0000_0000u64;
-    let a = Mapping { ra: esb, ..m(11, 3) };
+    let a = Mapping {
+        ra: esb,
+        ..m(11, 3)
+    };
     let base = a.r() & !0x78;
     for (wimg, want) in [
         (0, rc::H_PARAMETER),
@@ -227,7 +263,11 @@ fn device_pages_must_be_cache_inhibited() {
         (R_I | R_G, rc::H_SUCCESS),
         (R_I | R_M | R_G, rc::H_SUCCESS),
     ] {
-        let r = vm.hcall_result(&cpu, nr::H_ENTER, &args(&[0, a.group(18) * 8, a.v(), base | wimg]));
+        let r = vm.hcall_result(
+            &cpu,
+            nr::H_ENTER,
+            &args(&[0, a.group(18) * 8, a.v(), base | wimg]),
+        );
         assert_eq!(r.rc, want, "wimg {wimg:#x}");
         if r.rc == rc::H_SUCCESS {
             vm.hcall_result(&cpu, nr::H_REMOVE, &args(&[0, r.out[0], 0]));
@@ -262,19 +302,24 @@ fn h_remove_conditions() {
         ..m(21, 6)
     };
     let i = enter_ok(&vm, &cpu, &a, 18);
-    let call = |f: u64, ptex: u64, avpn: u64| {
-        vm.hcall_result(&cpu, nr::H_REMOVE, &args(&[f, ptex, avpn]))
-    };
+    let call =
+        |f: u64, ptex: u64, avpn: u64| vm.hcall_result(&cpu, nr::H_REMOVE, &args(&[f, ptex, avpn]));
     assert_eq!(call(0, 1 << 14, 0).rc, rc::H_PARAMETER);
     assert_eq!(call(0, i ^ 1, 0).rc, rc::H_NOT_FOUND, "empty slot");
-    assert_eq!(call(flags::H_AVPN, i, (a.v() & !0x7f) ^ 0x80).rc, rc::H_NOT_FOUND);
+    assert_eq!(
+        call(flags::H_AVPN, i, (a.v() & !0x7f) ^ 0x80).rc,
+        rc::H_NOT_FOUND
+    );
     // "Remove unless bolted", as Linux evicts.
     assert_eq!(call(flags::H_ANDCOND, i, V_BOLTED).rc, rc::H_NOT_FOUND);
     let g = vm.partition_entry().generation();
     let r = call(flags::H_AVPN, i, a.v() & !0x7f);
     assert_eq!(r.rc, rc::H_SUCCESS);
     assert_eq!(r.outputs(), &[a.v(), a.r()]);
-    assert!(vm.partition_entry().generation() > g, "removal must invalidate");
+    assert!(
+        vm.partition_entry().generation() > g,
+        "removal must invalidate"
+    );
     assert_eq!(call(0, i, 0).rc, rc::H_NOT_FOUND);
 }
 
@@ -321,7 +366,11 @@ fn h_bulk_remove_request_and_response_encoding() {
     assert_eq!(r.out[0], (0xa3 << 56) | ic);
     assert_eq!(r.out[2], req(0, ic), "not processed after the error");
     assert!(vm.read_hpte(ic as usize).unwrap().0 & V_VALID != 0);
-    let r = vm.hcall_result(&cpu, nr::H_BULK_REMOVE, &args(&[req(0, 1 << 14), 0, 0xc0 << 56]));
+    let r = vm.hcall_result(
+        &cpu,
+        nr::H_BULK_REMOVE,
+        &args(&[req(0, 1 << 14), 0, 0xc0 << 56]),
+    );
     assert_eq!(r.rc, rc::H_PARAMETER);
     assert_eq!(r.out[0], (0xa0 << 56) | (1 << 14));
 }
@@ -344,11 +393,20 @@ fn h_protect_replaces_only_the_protection_bits() {
     assert_eq!(r1 & prot, (1 << 63) | (3 << 60) | 0xe00 | 0x4 | 0x1);
     assert_eq!(r1 & !prot, a.r() & !prot, "RPN and WIMG unchanged");
     assert_eq!(
-        vm.hcall_result(&cpu, nr::H_PROTECT, &args(&[flags::H_AVPN, i, 0x80])).rc,
+        vm.hcall_result(&cpu, nr::H_PROTECT, &args(&[flags::H_AVPN, i, 0x80]))
+            .rc,
         rc::H_NOT_FOUND
     );
-    assert_eq!(vm.hcall_result(&cpu, nr::H_PROTECT, &args(&[0, i ^ 1, 0])).rc, rc::H_NOT_FOUND);
-    assert_eq!(vm.hcall_result(&cpu, nr::H_PROTECT, &args(&[0, u64::MAX, 0])).rc, rc::H_PARAMETER);
+    assert_eq!(
+        vm.hcall_result(&cpu, nr::H_PROTECT, &args(&[0, i ^ 1, 0]))
+            .rc,
+        rc::H_NOT_FOUND
+    );
+    assert_eq!(
+        vm.hcall_result(&cpu, nr::H_PROTECT, &args(&[0, u64::MAX, 0]))
+            .rc,
+        rc::H_PARAMETER
+    );
 }
 
 #[test]
@@ -363,8 +421,15 @@ fn h_read_one_and_four() {
     assert_eq!(r.n_out, 8);
     let k = (i & 3) as usize;
     assert_eq!((r.out[2 * k], r.out[2 * k + 1]), (a.v(), a.r()));
-    assert_eq!(vm.hcall_result(&cpu, nr::H_READ, &args(&[0, 1 << 14])).rc, rc::H_PARAMETER);
-    assert_eq!(vm.hcall_result(&cpu, nr::H_READ, &args(&[0, i ^ 1])).outputs(), &[0, 0]);
+    assert_eq!(
+        vm.hcall_result(&cpu, nr::H_READ, &args(&[0, 1 << 14])).rc,
+        rc::H_PARAMETER
+    );
+    assert_eq!(
+        vm.hcall_result(&cpu, nr::H_READ, &args(&[0, i ^ 1]))
+            .outputs(),
+        &[0, 0]
+    );
 }
 
 #[test]
@@ -380,8 +445,16 @@ fn h_clear_ref_and_mod_return_the_old_guest_view() {
     assert_eq!((r.rc, r.out[0]), (rc::H_SUCCESS, a.r() | R_C));
     assert_eq!(vm.read_hpte(i as usize).unwrap().1 & (R_R | R_C), 0);
     assert_eq!(view.entries()[i as usize].r() & (R_R | R_C), 0);
-    assert_eq!(vm.hcall_result(&cpu, nr::H_CLEAR_REF, &args(&[0, i ^ 1])).rc, rc::H_NOT_FOUND);
-    assert_eq!(vm.hcall_result(&cpu, nr::H_CLEAR_MOD, &args(&[0, u64::MAX])).rc, rc::H_PARAMETER);
+    assert_eq!(
+        vm.hcall_result(&cpu, nr::H_CLEAR_REF, &args(&[0, i ^ 1]))
+            .rc,
+        rc::H_NOT_FOUND
+    );
+    assert_eq!(
+        vm.hcall_result(&cpu, nr::H_CLEAR_MOD, &args(&[0, u64::MAX]))
+            .rc,
+        rc::H_PARAMETER
+    );
 }
 
 #[test]

@@ -1,5 +1,11 @@
 //! 10 000 allocate / resize / reset cycles end where they began: the ledger says so, and a
 //! counting global allocator (independent of the ledger) agrees byte for byte.
+// Test and benchmark code: the casts are on small, known values.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
 
 mod common;
 
@@ -88,10 +94,13 @@ fn cycle(vm: &Vm, cpu: &papr_hv::Vcpu, rng: &mut Rng) {
             vm.hcall_result(cpu, nr::H_RESIZE_HPT_PREPARE, &args(&[0, shift]));
             advance_ms(vm, 100);
             assert_eq!(
-                vm.hcall_result(cpu, nr::H_RESIZE_HPT_PREPARE, &args(&[0, shift])).rc,
+                vm.hcall_result(cpu, nr::H_RESIZE_HPT_PREPARE, &args(&[0, shift]))
+                    .rc,
                 rc::H_SUCCESS
             );
-            let c = vm.hcall_result(cpu, nr::H_RESIZE_HPT_COMMIT, &args(&[0, shift])).rc;
+            let c = vm
+                .hcall_result(cpu, nr::H_RESIZE_HPT_COMMIT, &args(&[0, shift]))
+                .rc;
             assert!(c == rc::H_SUCCESS || c == rc::H_PTEG_FULL);
         }
         1 => {
@@ -127,9 +136,13 @@ fn soak(pool_bytes: u64) {
             let l = vm.ledger();
             let ledger_general =
                 (l.bytes(LedgerKind::HptGeneral) + l.bytes(LedgerKind::RevMap)) as i64;
-            let ledger_general0 = (ledger0.bytes(LedgerKind::HptGeneral)
-                + ledger0.bytes(LedgerKind::RevMap)) as i64;
-            assert_eq!(live() - live0, ledger_general - ledger_general0, "cycle {i}");
+            let ledger_general0 =
+                (ledger0.bytes(LedgerKind::HptGeneral) + ledger0.bytes(LedgerKind::RevMap)) as i64;
+            assert_eq!(
+                live() - live0,
+                ledger_general - ledger_general0,
+                "cycle {i}"
+            );
             assert_eq!(l.bytes(LedgerKind::HptReserved), vm.reserved_pool_used());
         }
     }

@@ -4,6 +4,12 @@
 //! The model is independent of the implementation: it keeps, for every entry, the mapping it
 //! came from (virtual address, segment, page size), so it places entries after a resize from
 //! the *true* hash, while the hypervisor must recover the hash from the AVPN and the old group.
+// Test and benchmark code: the casts are on small, known values.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
 
 mod common;
 
@@ -16,33 +22,26 @@ const START_ORDER: u32 = 19;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Enter {
-        m: Mapping,
-        exact_slot: Option<u64>,
-    },
-    Remove {
-        pick: usize,
-        mode: u8,
-    },
-    Protect {
-        pick: usize,
-        pp: u64,
-    },
-    Read {
-        pick: usize,
-    },
-    Bulk {
-        picks: [usize; 4],
-    },
-    Resize {
-        shift: u32,
-    },
+    Enter { m: Mapping, exact_slot: Option<u64> },
+    Remove { pick: usize, mode: u8 },
+    Protect { pick: usize, pp: u64 },
+    Read { pick: usize },
+    Bulk { picks: [usize; 4] },
+    Resize { shift: u32 },
     Reset,
 }
 
 fn mapping() -> impl Strategy<Value = Mapping> {
-    (0u64..6, 0u64..64, any::<bool>(), 0u8..3, any::<bool>(), any::<bool>(), 0u64..4096).prop_map(
-        |(vsid, page, tera, size, bolted, secondary, ra)| {
+    (
+        0u64..6,
+        0u64..64,
+        any::<bool>(),
+        0u8..3,
+        any::<bool>(),
+        any::<bool>(),
+        0u64..4096,
+    )
+        .prop_map(|(vsid, page, tera, size, bolted, secondary, ra)| {
             let shift = [12, 16, 24][usize::from(size)];
             let seg = if tera { 40 } else { 28 };
             Mapping {
@@ -54,8 +53,7 @@ fn mapping() -> impl Strategy<Value = Mapping> {
                 secondary,
                 ra: (ra << shift) % GIB,
             }
-        },
-    )
+        })
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -93,8 +91,10 @@ impl Model {
 
     /// Picks an index: mostly occupied ones, sometimes any.
     fn pick(&self, p: usize) -> usize {
-        let occupied: Vec<usize> = (0..self.slots.len()).filter(|&i| self.slots[i].is_some()).collect();
-        if occupied.is_empty() || p % 5 == 0 {
+        let occupied: Vec<usize> = (0..self.slots.len())
+            .filter(|&i| self.slots[i].is_some())
+            .collect();
+        if occupied.is_empty() || p.is_multiple_of(5) {
             p % self.slots.len()
         } else {
             occupied[p % occupied.len()]

@@ -1,4 +1,10 @@
 //! HPT resize (guest hcalls and the KVM ioctls) and machine reset, against fact sheet section 3.
+// Test and benchmark code: the casts are on small, known values.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
 
 mod common;
 
@@ -11,11 +17,13 @@ use proptest::prelude::*;
 const GIB: u64 = 1 << 30;
 
 fn prepare(vm: &Vm, cpu: &papr_hv::Vcpu, shift: u64) -> i64 {
-    vm.hcall_result(cpu, nr::H_RESIZE_HPT_PREPARE, &args(&[0, shift])).rc
+    vm.hcall_result(cpu, nr::H_RESIZE_HPT_PREPARE, &args(&[0, shift]))
+        .rc
 }
 
 fn commit(vm: &Vm, cpu: &papr_hv::Vcpu, shift: u64) -> i64 {
-    vm.hcall_result(cpu, nr::H_RESIZE_HPT_COMMIT, &args(&[0, shift])).rc
+    vm.hcall_result(cpu, nr::H_RESIZE_HPT_COMMIT, &args(&[0, shift]))
+        .rc
 }
 
 fn bolted(vsid: u64, page: u64, tera: bool, shift: u32, secondary: bool) -> Mapping {
@@ -48,7 +56,7 @@ fn guest_resize_grows_and_carries_bolted_entries_to_their_hash_group() {
         bolted(0x1234, 0x5, false, 12, false),
         bolted(0x1234, 0xabcd, false, 12, true),
         bolted(0x7_7777, 0x3, true, 16, false),
-        bolted(0x0ff_ffff, 0x0fff_f, true, 12, true),
+        bolted(0x0ff_ffff, 0xffff, true, 12, true),
         bolted(0x55, 0x7, false, 24, false),
         bolted(0x3_0000, 0x0fff, false, 16, false),
     ];
@@ -80,7 +88,8 @@ fn guest_resize_grows_and_carries_bolted_entries_to_their_hash_group() {
     for (m, slot) in maps.iter().zip(&slots) {
         let want = (m.group(20) * 8 + slot) as usize;
         assert!(
-            now.iter().any(|&(i, v, r)| i == want && v == m.v() && r == m.r()),
+            now.iter()
+                .any(|&(i, v, r)| i == want && v == m.v() && r == m.r()),
             "{m:?} expected at {want}"
         );
     }
@@ -116,7 +125,10 @@ fn shrinking_with_colliding_bolted_entries_fails_and_keeps_the_old_table() {
 #[test]
 fn prepare_rules() {
     let (vm, cpu) = vm_with_order(GIB, 20);
-    let call = |f: u64, s: u64| vm.hcall_result(&cpu, nr::H_RESIZE_HPT_PREPARE, &args(&[f, s])).rc;
+    let call = |f: u64, s: u64| {
+        vm.hcall_result(&cpu, nr::H_RESIZE_HPT_PREPARE, &args(&[f, s]))
+            .rc
+    };
     assert_eq!(call(1, 21), rc::H_PARAMETER, "flags must be 0");
     assert_eq!(call(0, 17), rc::H_PARAMETER);
     assert_eq!(call(0, 47), rc::H_PARAMETER);
@@ -141,7 +153,8 @@ fn prepare_rules() {
     assert_eq!(commit(&vm, &cpu, 21), rc::H_BUSY);
     assert_eq!(commit(&vm, &cpu, 21), rc::H_CLOSED);
     assert_eq!(
-        vm.hcall_result(&cpu, nr::H_RESIZE_HPT_COMMIT, &args(&[4, 21])).rc,
+        vm.hcall_result(&cpu, nr::H_RESIZE_HPT_COMMIT, &args(&[4, 21]))
+            .rc,
         rc::H_PARAMETER
     );
     // Same order as now: allowed, rehashes in place.
@@ -180,18 +193,30 @@ fn failed_preparation_reports_no_mem() {
 #[test]
 fn ioctl_interface_mirrors_kvm() {
     let (vm, _cpu) = vm_with_order(GIB, 20);
-    assert!(matches!(vm.resize_hpt_prepare(1, 21), Err(VmError::InvalidArgument(_))));
-    assert!(matches!(vm.resize_hpt_prepare(0, 50), Err(VmError::InvalidArgument(_))));
+    assert!(matches!(
+        vm.resize_hpt_prepare(1, 21),
+        Err(VmError::InvalidArgument(_))
+    ));
+    assert!(matches!(
+        vm.resize_hpt_prepare(0, 50),
+        Err(VmError::InvalidArgument(_))
+    ));
     assert_eq!(
         vm.resize_hpt_prepare(0, 21).unwrap(),
         ResizeProgress::InProgress { retry_ms: 100 }
     );
-    assert!(matches!(vm.resize_hpt_commit(0, 22), Err(VmError::NoPendingResize { shift: 22 })));
+    assert!(matches!(
+        vm.resize_hpt_commit(0, 22),
+        Err(VmError::NoPendingResize { shift: 22 })
+    ));
     assert_eq!(VmError::NoPendingResize { shift: 22 }.errno(), libc_enxio());
     assert_eq!(vm.resize_hpt_prepare(0, 0).unwrap(), ResizeProgress::Ready);
     // Without a table (a radix guest in KVM's terms) resizing is not available.
     let (bare, _) = common::vm(GIB);
-    assert!(matches!(bare.resize_hpt_prepare(0, 20), Err(VmError::NoHpt)));
+    assert!(matches!(
+        bare.resize_hpt_prepare(0, 20),
+        Err(VmError::NoHpt)
+    ));
 }
 
 fn libc_enxio() -> i32 {

@@ -1,5 +1,11 @@
 //! The HTAB stream (KVM_PPC_GET_HTAB_FD), fact sheet section 5: format, passes, restore, and
 //! hostile input.
+// Test and benchmark code: the casts are on small, known values.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
 
 mod common;
 
@@ -111,9 +117,17 @@ fn later_passes_carry_only_what_changed() {
 
     // Change four entries in four ways.
     let removed = idx[10];
-    assert_eq!(src.hcall_result(&cpu, nr::H_REMOVE, &args(&[0, removed, 0])).rc, rc::H_SUCCESS);
+    assert_eq!(
+        src.hcall_result(&cpu, nr::H_REMOVE, &args(&[0, removed, 0]))
+            .rc,
+        rc::H_SUCCESS
+    );
     let protected = idx[20];
-    assert_eq!(src.hcall_result(&cpu, nr::H_PROTECT, &args(&[3, protected, 0])).rc, rc::H_SUCCESS);
+    assert_eq!(
+        src.hcall_result(&cpu, nr::H_PROTECT, &args(&[3, protected, 0]))
+            .rc,
+        rc::H_SUCCESS
+    );
     let touched = idx[30];
     src.partition_entry().table().unwrap().entries()[touched as usize].set_rc(R_C);
     let new = Mapping {
@@ -136,7 +150,10 @@ fn later_passes_carry_only_what_changed() {
         }
     }
     reported.sort_unstable();
-    let mut want: Vec<u32> = [removed, protected, touched, added].iter().map(|&i| i as u32).collect();
+    let mut want: Vec<u32> = [removed, protected, touched, added]
+        .iter()
+        .map(|&i| i as u32)
+        .collect();
     want.sort_unstable();
     assert_eq!(reported, want);
     restore_all(&mut w, &delta).unwrap();
@@ -228,7 +245,10 @@ fn hostile_streams_are_refused_with_clear_errors() {
     // Wrong direction, wrong flags.
     assert!(w.read(&mut [0u8; 64]).is_err());
     assert!(dst.get_htab_fd(0, 0).unwrap().write(&[]).is_err());
-    assert!(matches!(dst.get_htab_fd(4, 0), Err(VmError::InvalidArgument(_))));
+    assert!(matches!(
+        dst.get_htab_fd(4, 0),
+        Err(VmError::InvalidArgument(_))
+    ));
     // No table at all.
     let (bare, _) = common::vm(GIB);
     let mut w = bare.get_htab_fd(GET_HTAB_WRITE, 0).unwrap();

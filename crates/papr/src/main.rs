@@ -4,7 +4,11 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "papr", version, about = "POWER9 pseries (sPAPR) partition emulator")]
+#[command(
+    name = "papr",
+    version,
+    about = "POWER9 pseries (sPAPR) partition emulator"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -11,8 +11,8 @@ use std::alloc::Layout;
 use std::ptr::NonNull;
 use std::sync::Arc;
 
-use parking_lot::Mutex;
 use papr_cpu::hpt::{npte, Hpte, HpteStorage, HPTE_BYTES};
+use parking_lot::Mutex;
 
 use crate::ledger::{Charge, Kind, Ledger};
 
@@ -119,8 +119,13 @@ impl Drop for ReservedPool {
 
 #[derive(Debug)]
 enum Origin {
-    Reserved { pool: Arc<ReservedPool>, offset: usize },
-    General { layout: Layout },
+    Reserved {
+        pool: Arc<ReservedPool>,
+        offset: usize,
+    },
+    General {
+        layout: Layout,
+    },
 }
 
 /// The memory of one hashed page table: `2^order` bytes of zeroed HPTEs.
@@ -221,93 +226,104 @@ impl Drop for HptMemory {
     }
 }
 
-/// The reverse map: per HPTE, the guest's own view of dword 1 (KVM's `guest_rpte`: the WIMG
-/// it asked for, and the R/C bits last reported), plus one "modified since last streamed" bit.
+/// The reverse map: one byte per HPTE recording what the guest sees that the processor's
+/// entry does not (KVM keeps a whole `guest_rpte` per HPTE; papr's hardware dword 1 differs
+/// from the guest's only in WIMG, so a byte suffices), plus a bolted-slot mask per PTEG.
+///
+/// Per-HPTE byte: bits 0..=3 the guest's WIMG (dword 1 bits 0x78 >> 3); bit 4 and 5 the R and C
+/// last reported to an HTAB stream reader; bit 7 "modified since last streamed".
 #[derive(Debug)]
 pub struct RevMap {
-    guest_r: Vec<u64>,
-    modified: Vec<u64>,
+    meta: Vec<u8>,
+    bolted: Vec<u8>,
     _charge: Charge,
 }
 
-fn zeroed_vec(n: usize) -> Option<Vec<u64>> {
+/// Reverse-map byte: guest WIMG field.
+pub const META_WIMG: u8 = 0x0f;
+/// Reverse-map byte: R last reported.
+pub const META_REPORTED_R: u8 = 0x10;
+/// Reverse-map byte: C last reported.
+pub const META_REPORTED_C: u8 = 0x20;
+/// Reverse-map byte: modified since last streamed.
+pub const META_MODIFIED: u8 = 0x80;
+
+fn zeroed_bytes(n: usize) -> Option<Vec<u8>> {
     if n == 0 {
         return Some(Vec::new());
     }
-    let layout = Layout::array::<u64>(n).ok()?;
+    let layout = Layout::array::<u8>(n).ok()?;
     // SAFETY: non-zero size.
     let p = unsafe { std::alloc::alloc_zeroed(layout) };
     if p.is_null() {
         return None;
     }
-    // SAFETY: p was allocated by the global allocator with the layout of [u64; n] and holds n
-    // zero (valid) u64s; capacity equals length.
-    Some(unsafe { Vec::from_raw_parts(p.cast::<u64>(), n, n) })
+    // SAFETY: p was allocated by the global allocator with the layout of [u8; n] and holds n
+    // zero bytes; capacity equals length.
+    Some(unsafe { Vec::from_raw_parts(p, n, n) })
 }
 
 impl RevMap {
     /// Bytes a reverse map for `npte` entries holds.
     pub fn bytes_for(npte: usize) -> u64 {
-        (npte * 8 + npte.div_ceil(64) * 8) as u64
+        (npte + npte / 8) as u64
     }
 
     /// A zeroed reverse map for `npte` entries, or `None` if memory runs out.
     pub fn allocate(npte: usize, ledger: &Ledger) -> Option<Self> {
-        let guest_r = zeroed_vec(npte)?;
-        let modified = zeroed_vec(npte.div_ceil(64))?;
-        let bytes = ((guest_r.capacity() + modified.capacity()) * 8) as u64;
+        let meta = zeroed_bytes(npte)?;
+        let bolted = zeroed_bytes(npte / 8)?;
+        let bytes = (meta.capacity() + bolted.capacity()) as u64;
         Some(RevMap {
-            guest_r,
-            modified,
+            meta,
+            bolted,
             _charge: ledger.charge(Kind::RevMap, bytes),
         })
     }
 
-    /// The guest's dword 1 of entry `i`.
+    /// The byte of entry `i`.
     #[inline]
-    pub fn guest_r(&self, i: usize) -> u64 {
-        self.guest_r[i]
+    pub fn meta(&self, i: usize) -> u8 {
+        self.meta[i]
     }
 
-    /// Sets the guest's dword 1 of entry `i` and marks it modified.
+    /// Sets the byte of entry `i`.
     #[inline]
-    pub fn set_guest_r(&mut self, i: usize, r: u64) {
-        self.guest_r[i] = r;
-        self.mark(i);
+    pub fn set_meta(&mut self, i: usize, m: u8) {
+        self.meta[i] = m;
     }
 
-    /// Marks entry `i` modified.
+    /// The bolted-slot mask of PTEG `g` (bit s = slot s holds a valid bolted entry).
     #[inline]
-    pub fn mark(&mut self, i: usize) {
-        self.modified[i / 64] |= 1 << (i % 64);
+    pub fn bolted_mask(&self, g: usize) -> u8 {
+        self.bolted[g]
     }
 
-    /// Whether entry `i` is marked modified.
+    /// Records whether entry `i` is valid and bolted.
     #[inline]
-    pub fn is_modified(&self, i: usize) -> bool {
-        self.modified[i / 64] & (1 << (i % 64)) != 0
-    }
-
-    /// Clears the modified mark of entry `i`.
-    #[inline]
-    pub fn unmark(&mut self, i: usize) {
-        self.modified[i / 64] &= !(1 << (i % 64));
+    pub fn set_bolted(&mut self, i: usize, bolted: bool) {
+        let bit = 1u8 << (i % 8);
+        if bolted {
+            self.bolted[i / 8] |= bit;
+        } else {
+            self.bolted[i / 8] &= !bit;
+        }
     }
 
     /// Touches every page (see [`HptMemory::prefault`]).
     pub fn prefault(&mut self) {
-        for x in self.guest_r.iter_mut().step_by(512) {
+        for x in self.meta.iter_mut().step_by(4096) {
             *x = 0;
         }
-        for x in self.modified.iter_mut().step_by(512) {
+        for x in self.bolted.iter_mut().step_by(4096) {
             *x = 0;
         }
     }
 
-    /// Clears every entry and mark.
+    /// Clears every entry and mask.
     pub fn clear(&mut self) {
-        self.guest_r.fill(0);
-        self.modified.fill(0);
+        self.meta.fill(0);
+        self.bolted.fill(0);
     }
 }
 

@@ -76,7 +76,10 @@ fn allowed(number: u64, code: i64) -> bool {
             H_SUCCESS | H_PARAMETER | H_RESOURCE | H_LONG_BUSY_ORDER_100_MSEC | H_NO_MEM
         ),
         nr::H_RESIZE_HPT_COMMIT => {
-            matches!(code, H_SUCCESS | H_PARAMETER | H_CLOSED | H_BUSY | H_PTEG_FULL | H_NO_MEM)
+            matches!(
+                code,
+                H_SUCCESS | H_PARAMETER | H_CLOSED | H_BUSY | H_PTEG_FULL | H_NO_MEM
+            )
         }
         _ => true,
     }
@@ -103,7 +106,11 @@ pub fn run(data: &[u8]) {
         let mut a: HcallArgs = [0; 9];
         let number = match op % 16 {
             0 | 1 => {
-                a[0] = if op & 0x10 != 0 { crate::hcall::flags::H_EXACT } else { 0 };
+                a[0] = if op & 0x10 != 0 {
+                    crate::hcall::flags::H_EXACT
+                } else {
+                    0
+                };
                 a[1] = input.ptex();
                 a[2] = input.pteh();
                 a[3] = input.ptel();
@@ -196,7 +203,11 @@ pub fn run(data: &[u8]) {
             }
         };
         if let HcallExit::Done(r) = vm.hcall(&cpu, number, &a) {
-            assert!(allowed(number, r.rc), "hcall {number:#x} {a:x?} returned {}", r.rc);
+            assert!(
+                allowed(number, r.rc),
+                "hcall {number:#x} {a:x?} returned {}",
+                r.rc
+            );
         }
     }
     round_trip(&vm);
@@ -205,7 +216,9 @@ pub fn run(data: &[u8]) {
 /// Streams the table into a fresh VM of the same order and checks it arrives unchanged.
 fn round_trip(vm: &Vm) {
     let Some(order) = vm.hpt_order() else { return };
-    let Ok(mut r) = vm.get_htab_fd(0, 0) else { return };
+    let Ok(mut r) = vm.get_htab_fd(0, 0) else {
+        return;
+    };
     let mut stream = Vec::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -214,15 +227,23 @@ fn round_trip(vm: &Vm) {
             Ok(n) => stream.extend_from_slice(&buf[..n]),
         }
     }
-    let Ok(dst) = Vm::new(VmConfig::with_ram(RAM)) else { return };
+    let Ok(dst) = Vm::new(VmConfig::with_ram(RAM)) else {
+        return;
+    };
     if dst.allocate_htab(order).is_err() {
         return;
     }
-    let Ok(mut w) = dst.get_htab_fd(GET_HTAB_WRITE, 0) else { return };
+    let Ok(mut w) = dst.get_htab_fd(GET_HTAB_WRITE, 0) else {
+        return;
+    };
     if let Err(e) = restore_all(&mut w, &stream) {
         panic!("a stream the hypervisor produced was refused: {e}");
     }
     for i in 0..(1usize << (order - 4)) {
-        assert_eq!(vm.read_hpte(i), dst.read_hpte(i), "entry {i} after a round trip");
+        assert_eq!(
+            vm.read_hpte(i),
+            dst.read_hpte(i),
+            "entry {i} after a round trip"
+        );
     }
 }

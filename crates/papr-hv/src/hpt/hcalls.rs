@@ -30,6 +30,7 @@ mod bulk {
 }
 
 /// Handles an HPT hcall, or returns `None` if `number` is not one.
+#[inline]
 pub(crate) fn handle(vm: &VmInner, number: u64, a: &HcallArgs) -> Option<HcallResult> {
     Some(match number {
         nr::H_ENTER => h_enter(vm, a),
@@ -45,6 +46,7 @@ pub(crate) fn handle(vm: &VmInner, number: u64, a: &HcallArgs) -> Option<HcallRe
     })
 }
 
+#[inline]
 fn with_table<T>(
     vm: &VmInner,
     f: impl FnOnce(&mut super::table::HptTable) -> Result<T, i64>,
@@ -56,6 +58,7 @@ fn with_table<T>(
     f(table)
 }
 
+#[inline]
 fn h_enter(vm: &VmInner, a: &HcallArgs) -> HcallResult {
     let ram_size = vm.ram.size();
     match with_table(vm, |t| t.enter(a[0], a[1], a[2], a[3], ram_size)) {
@@ -64,12 +67,15 @@ fn h_enter(vm: &VmInner, a: &HcallArgs) -> HcallResult {
     }
 }
 
+#[inline]
 fn h_remove(vm: &VmInner, a: &HcallArgs) -> HcallResult {
-    match with_table(vm, |t| t.remove(a[0], a[1], a[2])) {
-        Ok(old) => {
-            vm.pate.invalidate();
-            HcallResult::ok(&[old.v, old.r])
-        }
+    let removed = with_table(vm, |t| {
+        let old = t.remove(a[0], a[1], a[2])?;
+        vm.pate.invalidate_serialized();
+        Ok(old)
+    });
+    match removed {
+        Ok(old) => HcallResult::ok(&[old.v, old.r]),
         Err(code) => HcallResult::rc(code),
     }
 }
@@ -123,33 +129,36 @@ fn h_bulk_remove(vm: &VmInner, a: &HcallArgs) -> HcallResult {
                 Err(_) => out[pair * 2] = head | bulk::CODE_NOT_FOUND,
             }
         }
-    }
-    if removed_any {
-        vm.pate.invalidate();
+        if removed_any {
+            vm.pate.invalidate_serialized();
+        }
     }
     HcallResult::with(status, &out)
 }
 
 fn h_protect(vm: &VmInner, a: &HcallArgs) -> HcallResult {
-    match with_table(vm, |t| t.protect(a[0], a[1], a[2])) {
-        Ok(()) => {
-            vm.pate.invalidate();
-            HcallResult::ok(&[])
-        }
+    let done = with_table(vm, |t| {
+        t.protect(a[0], a[1], a[2])?;
+        vm.pate.invalidate_serialized();
+        Ok(())
+    });
+    match done {
+        Ok(()) => HcallResult::ok(&[]),
         Err(code) => HcallResult::rc(code),
     }
 }
 
+#[inline]
 fn h_read(vm: &VmInner, a: &HcallArgs) -> HcallResult {
     let hflags = a[0];
     let r = with_table(vm, |t| {
         if hflags & flags::H_READ_4 != 0 {
             let first = a[1] & !3;
             let mut out = [0u64; 8];
-            for k in 0..4 {
-                let (v, r) = t.read(first + k)?;
-                out[k as usize * 2] = v;
-                out[k as usize * 2 + 1] = r;
+            for (k, pair) in out.chunks_exact_mut(2).enumerate() {
+                let (v, r) = t.read(first + k as u64)?;
+                pair[0] = v;
+                pair[1] = r;
             }
             Ok(HcallResult::ok(&out))
         } else {
@@ -161,11 +170,13 @@ fn h_read(vm: &VmInner, a: &HcallArgs) -> HcallResult {
 }
 
 fn h_clear_rc(vm: &VmInner, a: &HcallArgs, bit: u64) -> HcallResult {
-    match with_table(vm, |t| t.clear_rc(a[1], bit)) {
-        Ok(old_r) => {
-            vm.pate.invalidate();
-            HcallResult::ok(&[old_r])
-        }
+    let cleared = with_table(vm, |t| {
+        let old_r = t.clear_rc(a[1], bit)?;
+        vm.pate.invalidate_serialized();
+        Ok(old_r)
+    });
+    match cleared {
+        Ok(old_r) => HcallResult::ok(&[old_r]),
         Err(code) => HcallResult::rc(code),
     }
 }

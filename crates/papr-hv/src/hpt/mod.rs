@@ -2,11 +2,11 @@
 //! (KVM_PPC_ALLOCATE_HTAB), the size chosen at first run, the HPT hcalls, guest-driven resize
 //! and the HTAB migration stream.
 //!
-//! - [`alloc`]: table memory (reserved pool, then general memory) and the reverse map.
-//! - [`table`]: one table and the operations behind the hcalls.
-//! - [`hcalls`]: argument decoding and return codes of the hcalls.
-//! - [`resize`]: prepare/commit and the rehash of bolted entries.
-//! - [`stream`]: KVM_PPC_GET_HTAB_FD.
+//! - [`alloc`] — table memory (reserved pool, then general memory) and the reverse map.
+//! - [`table`] — one table and the operations behind the hcalls.
+//! - `hcalls` — argument decoding and return codes of the hcalls.
+//! - [`resize`] — prepare/commit and the rehash of bolted entries.
+//! - [`stream`] — KVM_PPC_GET_HTAB_FD.
 //!
 //! Rules (the contract, from KVM, not QEMU where they differ):
 //! - An order is always explicit and validated: outside 18..=46 is an error, never fixed up.
@@ -77,9 +77,9 @@ impl VmInner {
             what: format!("{what} of an order-{order} HPT"),
         };
         let room = |ledger: &crate::Ledger| {
-            self.config
-                .general_memory_limit
-                .map_or(u64::MAX, |cap| cap.saturating_sub(ledger.report().general_bytes()))
+            self.config.general_memory_limit.map_or(u64::MAX, |cap| {
+                cap.saturating_sub(ledger.report().general_bytes())
+            })
         };
         let mem = HptMemory::allocate(order, &self.pool, room(&self.ledger), &self.ledger)
             .ok_or_else(|| oom("table memory"))?;

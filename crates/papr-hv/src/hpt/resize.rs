@@ -9,7 +9,7 @@
 //! table in use and untouched.
 
 use papr_cpu::hpt::{
-    hash_mask, hpte_page_shifts, V_AVPN, V_AVPN_SHIFT, V_B_1T, V_B_MASK, V_BOLTED, V_SECONDARY,
+    hash_mask, hpte_page_shifts, V_AVPN, V_AVPN_SHIFT, V_BOLTED, V_B_1T, V_B_MASK, V_SECONDARY,
     V_VALID,
 };
 
@@ -61,6 +61,7 @@ pub fn prepare_duration_ns(shift: u32) -> u64 {
 /// recovered from the old group index, since `group = hash & mask` and `hash = vsid ^ offset`.
 /// An entry a guest placed outside its own hash group still gets a defined group, since the
 /// result is always masked to the new table.
+#[inline]
 pub fn new_group(v: u64, r: u64, old_group: u64, old_order: u32, new_order: u32) -> Option<u64> {
     let (base_shift, _actual) = hpte_page_shifts(v, r)?;
     let old_mask = hash_mask(old_order);
@@ -91,30 +92,34 @@ pub fn new_group(v: u64, r: u64, old_group: u64, old_order: u32, new_order: u32)
 
 /// Copies the bolted entries of `old` into the empty table `new`. On a bolted collision
 /// returns `Err(index)` with the new-table index; `old` is never modified.
+///
+/// Only PTEGs whose bolted mask is non-zero are read, and within them only the bolted slots.
 pub fn rehash(old: &HptTable, new: &mut HptTable) -> Result<(), usize> {
     let old_order = old.order();
     let new_order = new.order();
-    for i in 0..old.npte() {
-        let (v, hw_r) = old.raw(i);
-        if v & V_VALID == 0 || v & V_BOLTED == 0 {
-            continue;
-        }
-        let old_group = (i / 8) as u64;
-        let Some(group) = new_group(v, hw_r, old_group, old_order, new_order) else {
-            // An entry with an encoding we never accept cannot be in the table; drop it.
-            continue;
-        };
-        // In range: group <= new mask.
-        let j = group as usize * 8 + i % 8;
-        let (nv, _) = new.raw(j);
-        if nv & V_VALID != 0 {
-            if nv & V_BOLTED != 0 {
-                return Err(j);
+    for g in 0..old.npte() / 8 {
+        let mut mask = old.bolted_mask(g);
+        while mask != 0 {
+            let slot = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            let i = g * 8 + slot;
+            let (v, hw_r) = old.raw(i);
+            if v & V_VALID == 0 || v & V_BOLTED == 0 {
+                continue;
             }
-            // Cannot happen (only bolted entries are copied); overwrite as KVM does.
+            let Some(group) = new_group(v, hw_r, g as u64, old_order, new_order) else {
+                // An entry with an encoding we never accept cannot be in the table; drop it.
+                continue;
+            };
+            let Ok(ng) = usize::try_from(group) else {
+                continue;
+            };
+            if new.bolted_mask(ng) & (1 << slot) != 0 {
+                return Err(ng * 8 + slot);
+            }
+            let (_, guest_r) = old.guest_view(i);
+            new.install(ng * 8 + slot, v, hw_r, guest_r);
         }
-        let (_, guest_r) = old.guest_view(i);
-        new.install(j, v, guest_r, hw_r);
     }
     Ok(())
 }

@@ -10,11 +10,11 @@ use std::sync::Arc;
 
 use papr_cpu::hpt::{
     hpte_page_shifts, npte, HptView, HpteStorage, R_C, R_G, R_I, R_KEY_HI, R_KEY_LO, R_M, R_N,
-    R_PP, R_PP0, R_R, R_RPN, R_W, R_WIMG, V_ABSENT, V_AVPN, V_B_MASK, V_BOLTED, V_HVLOCK,
-    V_LARGE, V_SECONDARY, V_VALID,
+    R_PP, R_PP0, R_R, R_RPN, R_W, R_WIMG, V_ABSENT, V_AVPN, V_BOLTED, V_B_MASK, V_HVLOCK, V_LARGE,
+    V_SECONDARY, V_VALID,
 };
 
-use super::alloc::{HptMemory, RevMap};
+use super::alloc::{HptMemory, RevMap, META_MODIFIED, META_REPORTED_C, META_REPORTED_R, META_WIMG};
 use crate::hcall::{flags, rc};
 
 /// dword 0 bits compared by H_AVPN (KVM's `HPTE_V_COMPARE` region): B and AVPN.
@@ -94,11 +94,12 @@ impl HptTable {
     }
 
     /// The guest's view of entry `i`: dword 0 as stored (never any hypervisor-private bit),
-    /// dword 1 as the guest asked with the current R/C.
+    /// dword 1 with the WIMG the guest asked for and the current R/C.
     #[inline]
     pub fn guest_view(&self, i: usize) -> (u64, u64) {
         let (v, hw_r) = self.raw(i);
-        (v, (self.rev.guest_r(i) & !(R_R | R_C)) | (hw_r & (R_R | R_C)))
+        let wimg = u64::from(self.rev.meta(i) & META_WIMG) << 3;
+        (v, (hw_r & !R_WIMG) | wimg)
     }
 
     /// Whether entry `i` is valid.
@@ -107,44 +108,64 @@ impl HptTable {
         self.mem.entries()[i].v() & V_VALID != 0
     }
 
+    /// The bolted-slot mask of PTEG `g`.
+    #[inline]
+    pub fn bolted_mask(&self, g: usize) -> u8 {
+        self.rev.bolted_mask(g)
+    }
+
     /// Whether entry `i` changed since it was last streamed: an hcall touched it, or the
     /// processor set R or C since it was last reported.
+    #[inline]
     pub fn is_dirty(&self, i: usize) -> bool {
-        if self.rev.is_modified(i) {
+        let m = self.rev.meta(i);
+        if m & META_MODIFIED != 0 {
             return true;
         }
-        let hw_rc = self.mem.entries()[i].r() & (R_R | R_C);
-        hw_rc & !self.rev.guest_r(i) != 0
+        let hw_r = self.mem.entries()[i].r();
+        (hw_r & R_R != 0 && m & META_REPORTED_R == 0)
+            || (hw_r & R_C != 0 && m & META_REPORTED_C == 0)
     }
 
     /// Takes entry `i` as reported to a stream reader: clears its modified mark and records
     /// its R/C as reported.
+    #[inline]
     pub fn take_for_stream(&mut self, i: usize) -> (u64, u64) {
         let (v, r) = self.guest_view(i);
-        self.rev.unmark(i);
-        let g = self.rev.guest_r(i);
-        self.rev_set_quiet(i, (g & !(R_R | R_C)) | (r & (R_R | R_C)));
+        let mut m = self.rev.meta(i) & META_WIMG;
+        if r & R_R != 0 {
+            m |= META_REPORTED_R;
+        }
+        if r & R_C != 0 {
+            m |= META_REPORTED_C;
+        }
+        self.rev.set_meta(i, m);
         (v, r)
     }
 
-    fn rev_set_quiet(&mut self, i: usize, r: u64) {
-        let was = self.rev.is_modified(i);
-        self.rev.set_guest_r(i, r);
-        if !was {
-            self.rev.unmark(i);
-        }
-    }
-
-    /// Writes entry `i` directly (used by resize and the stream writer; marks it modified).
-    pub fn install(&mut self, i: usize, v: u64, guest_r: u64, hw_r: u64) {
+    /// Writes entry `i` directly (used by H_ENTER, resize and the stream writer; marks it
+    /// modified). `guest_wimg` is the WIMG the guest asked for.
+    #[inline]
+    pub fn install(&mut self, i: usize, v: u64, hw_r: u64, guest_wimg: u64) {
         self.mem.entries()[i].store(v, hw_r);
-        self.rev.set_guest_r(i, guest_r);
+        // In range: WIMG is 4 bits.
+        self.rev
+            .set_meta(i, META_MODIFIED | ((guest_wimg & R_WIMG) >> 3) as u8);
+        self.rev
+            .set_bolted(i, v & (V_VALID | V_BOLTED) == V_VALID | V_BOLTED);
     }
 
     /// Invalidates entry `i` (marks it modified).
+    #[inline]
     pub fn invalidate_entry(&mut self, i: usize) {
         self.mem.entries()[i].store(0, 0);
-        self.rev.set_guest_r(i, 0);
+        self.rev.set_meta(i, META_MODIFIED);
+        self.rev.set_bolted(i, false);
+    }
+
+    fn mark_modified(&mut self, i: usize) {
+        let m = self.rev.meta(i);
+        self.rev.set_meta(i, m | META_MODIFIED);
     }
 
     /// Classifies and checks a guest dword 1 for H_ENTER: page size, RPN alignment and range,
@@ -178,6 +199,7 @@ impl HptTable {
     }
 
     /// H_ENTER. Returns the index used.
+    #[inline]
     pub fn enter(
         &mut self,
         hflags: u64,
@@ -186,31 +208,28 @@ impl HptTable {
         ptel: u64,
         ram_size: u64,
     ) -> Result<usize, i64> {
-        let n = self.npte() as u64;
-        if ptex >= n {
-            return Err(rc::H_PARAMETER);
-        }
+        let i = self.index(ptex)?;
         // The hypervisor's private bits are never taken from the guest.
         let v = (pteh & !(V_HVLOCK | V_ABSENT)) | V_VALID;
         let hw_r = self.check_new_entry(v, ptel, ram_size)?;
         let entries = self.mem.entries();
         let index = if hflags & flags::H_EXACT != 0 {
-            let i = ptex as usize;
             if entries[i].v() & V_VALID != 0 {
                 return Err(rc::H_PTEG_FULL);
             }
             i
         } else {
-            let first = (ptex & !7) as usize;
+            let first = i & !7;
             (first..first + 8)
                 .find(|&i| entries[i].v() & V_VALID == 0)
                 .ok_or(rc::H_PTEG_FULL)?
         };
-        self.install(index, v, ptel, hw_r);
+        self.install(index, v, hw_r, ptel);
         Ok(index)
     }
 
     /// H_REMOVE's checks and removal. `Ok` carries the old guest view.
+    #[inline]
     pub fn remove(&mut self, hflags: u64, ptex: u64, avpn: u64) -> Result<Removed, i64> {
         let i = self.index(ptex)?;
         let (v, r) = self.guest_view(i);
@@ -232,15 +251,16 @@ impl HptTable {
             return Err(rc::H_NOT_FOUND);
         }
         let prot_mask = R_PP0 | R_KEY_HI | R_PP | R_N | R_KEY_LO;
-        let bits = ((hflags << 55) & R_PP0) | ((hflags << 48) & R_KEY_HI) | (hflags & (R_PP | R_N | R_KEY_LO));
+        let bits = ((hflags << 55) & R_PP0)
+            | ((hflags << 48) & R_KEY_HI)
+            | (hflags & (R_PP | R_N | R_KEY_LO));
         let e = &self.mem.entries()[i];
         // Invalidate, rewrite, revalidate, as KVM and QEMU do.
         let hw_r = e.r();
         e.store_v(v & !V_VALID);
         e.store_r((hw_r & !prot_mask) | bits);
         e.store_v(v);
-        let g = self.rev.guest_r(i);
-        self.rev.set_guest_r(i, (g & !prot_mask) | bits);
+        self.mark_modified(i);
         Ok(())
     }
 
@@ -258,17 +278,23 @@ impl HptTable {
             return Err(rc::H_NOT_FOUND);
         }
         self.mem.entries()[i].clear_r_bits(bit);
-        let g = self.rev.guest_r(i);
-        self.rev.set_guest_r(i, g & !bit);
+        // Forget that the cleared bit was reported, so that the processor setting it again
+        // makes the entry dirty for the stream.
+        let reported = if bit == R_R {
+            META_REPORTED_R
+        } else {
+            META_REPORTED_C
+        };
+        let m = self.rev.meta(i);
+        self.rev.set_meta(i, (m & !reported) | META_MODIFIED);
         Ok(r)
     }
 
     fn index(&self, ptex: u64) -> Result<usize, i64> {
-        if ptex < self.npte() as u64 {
-            Ok(ptex as usize)
-        } else {
-            Err(rc::H_PARAMETER)
-        }
+        usize::try_from(ptex)
+            .ok()
+            .filter(|&i| i < self.npte())
+            .ok_or(rc::H_PARAMETER)
     }
 
     /// Counts valid and bolted entries.

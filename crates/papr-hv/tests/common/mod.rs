@@ -1,6 +1,6 @@
 //! Test support: builds HPTEs from first principles (virtual address, segment, page size) so
 //! that tests check the hypervisor against the architecture, not against its own helpers.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::cast_possible_truncation)]
 
 use papr_hv::hcall::{nr, rc, HcallArgs};
 use papr_hv::{Vcpu, Vm, VmConfig};
@@ -65,7 +65,11 @@ impl Mapping {
     /// The PTEG this mapping belongs to in a table of `order`.
     pub fn group(&self, order: u32) -> u64 {
         let mask = (1u64 << (order - 7)) - 1;
-        let h = if self.secondary { !self.hash() } else { self.hash() };
+        let h = if self.secondary {
+            !self.hash()
+        } else {
+            self.hash()
+        };
         h & mask
     }
 
