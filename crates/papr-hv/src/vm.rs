@@ -433,6 +433,14 @@ impl Vm {
         (index < t.npte()).then(|| t.guest_view(index))
     }
 
+    /// The guest view of every HPTE, in index order (one lock for the whole table).
+    pub fn hpt_entries(&self) -> Vec<(u64, u64)> {
+        let hpt = self.inner.hpt.lock();
+        hpt.table.as_ref().map_or_else(Vec::new, |t| {
+            (0..t.npte()).map(|i| t.guest_view(i)).collect()
+        })
+    }
+
     /// Counts bolted valid entries.
     pub fn bolted_entries(&self) -> usize {
         let hpt = self.inner.hpt.lock();
