@@ -99,7 +99,7 @@ fn order_arg(b: u8) -> u8 {
 
 /// A shift for the resize hcalls: 0 (cancel) or mostly 15..=21, sometimes anything.
 fn shift_arg(b: u8) -> u64 {
-    if b % 8 == 0 {
+    if b.is_multiple_of(8) {
         0
     } else {
         u64::from(order_arg(b))
