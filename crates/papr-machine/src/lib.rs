@@ -2,6 +2,7 @@
 //! space on top of KVM. Boot, device tree, Open Firmware client interface, RTAS, console, CAS,
 //! reset, snapshots and live migration live here (see the open issues for what is still to come).
 
+pub mod devtree;
 pub mod loader;
 
 /// QEMU's rule for the default HPT size of a pseries machine (`spapr_hpt_shift_for_ramsize`):
