@@ -236,7 +236,10 @@ pub fn run(data: &[u8]) {
 
 /// Streams the table into a fresh VM of the same order and checks it arrives unchanged.
 fn round_trip(vm: &Vm) {
-    let Some(order) = vm.hpt_order() else { return };
+    // Larger tables only cost time: the stream code has no order-dependent paths.
+    let Some(order) = vm.hpt_order().filter(|&o| o <= 19) else {
+        return;
+    };
     let Ok(mut r) = vm.get_htab_fd(0, 0) else {
         return;
     };
