@@ -2,7 +2,7 @@
 //!
 //! An interrupt presenter (XICS ICP or XIVE thread context, in `papr-hv`) raises and lowers it;
 //! the processor polls it at instruction boundaries and takes the external interrupt (vector
-//! 0x500) when it is raised and MSR[EE] = 1.
+//! 0x500) when it is raised and MSR\[EE] = 1.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -1,0 +1,362 @@
+//! The time base, the decrementer and the utilization counters PURR, SPURR and VTB.
+//!
+//! Power ISA 3.0B, Book II 5 ("Time Base") and Book III 10 ("The Time Base", "The
+//! Decrementer", 10.2.1 large decrementer mode; PURR/SPURR 10.4–10.5; VTB 10.6).
+//!
+//! - TB counts at 512 MHz (`timebase-frequency` 0x1e848000). The guest reads it with mftb
+//!   (SPR 268/269) in any state and cannot write it (TBL/TBU writes are hypervisor-only).
+//! - DEC counts down at the same rate. In large-decrementer mode (LPCR\[LD] = 1) it is
+//!   `dec_bits` wide (56 by default, advertised as `ibm,dec-bits`), otherwise 32 bits; a read
+//!   returns the value sign-extended from its width. A decrementer exception exists once the
+//!   most significant bit of the decrementer has become 1, and lasts until the next mtdec: papr
+//!   latches it, so a decrementer that keeps counting through 0x80…0 back to positive values
+//!   (4 s in 32-bit mode) does not lose an interrupt the guest has not yet taken.
+//! - PURR, SPURR and VTB count with the time base (one thread per core, no frequency
+//!   scaling); the guest can read them but not write them.
+//!
+//! **Clock.** By default time is virtual and deterministic: `2^shift` nanoseconds per
+//! instruction retired (QEMU's `-icount shift`), counted by [`Timebase::retire`]. A host-clock
+//! mode reads the host's monotonic clock instead. The platform can align clocks between vCPUs
+//! with [`Timebase::set_clock_ns`] and [`Timebase::set_tb`].
+
+use std::time::Instant;
+
+/// Time base frequency in Hz.
+pub const TB_FREQUENCY: u64 = 512_000_000;
+
+/// Default large-decrementer width in bits (QEMU's value).
+pub const DEFAULT_DEC_BITS: u32 = 56;
+
+/// Where time comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockSource {
+    /// `2^shift` ns per instruction retired: deterministic.
+    Instructions {
+        /// log2 of the nanoseconds per instruction (0: 1 ns, a 1 GHz processor).
+        shift: u32,
+    },
+    /// The host's monotonic clock.
+    Host,
+}
+
+/// Time base settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimebaseConfig {
+    /// The clock.
+    pub clock: ClockSource,
+    /// Width of the decrementer in large-decrementer mode (ISA: 32 < width <= 64).
+    pub dec_bits: u32,
+}
+
+impl Default for TimebaseConfig {
+    fn default() -> Self {
+        TimebaseConfig {
+            clock: ClockSource::Instructions { shift: 0 },
+            dec_bits: DEFAULT_DEC_BITS,
+        }
+    }
+}
+
+/// Nanoseconds to time-base ticks: 512 MHz = 64 ticks per 125 ns (no overflow for any u64).
+#[inline]
+pub const fn ns_to_ticks(ns: u64) -> u64 {
+    (ns / 125) * 64 + (ns % 125) * 64 / 125
+}
+
+/// The time-based registers of one thread.
+#[derive(Debug, Clone)]
+pub struct Timebase {
+    config: TimebaseConfig,
+    /// Instructions retired since creation.
+    retired: u64,
+    /// Clock at `retired = 0` / at `host_start`, in ns.
+    base_ns: u64,
+    host_start: Instant,
+    /// Guest TB = clock ticks + `tb_offset` (wrapping).
+    tb_offset: u64,
+    /// DEC as last written (masked to its width) and the TB then.
+    dec_written: u64,
+    dec_written_tb: u64,
+    /// The TB at which the decrementer exception arises (`u64::MAX`: never).
+    dec_deadline: u64,
+    /// TB value the utilization counters count from.
+    purr_base: u64,
+}
+
+impl Timebase {
+    /// A time base at 0. The decrementer raises no exception until it is first written (its
+    /// power-on value is undefined in the ISA; Linux writes it before enabling interrupts).
+    pub fn new(config: TimebaseConfig) -> Self {
+        Timebase {
+            config: TimebaseConfig {
+                dec_bits: config.dec_bits.clamp(33, 64),
+                ..config
+            },
+            retired: 0,
+            base_ns: 0,
+            host_start: Instant::now(),
+            tb_offset: 0,
+            dec_written: 0,
+            dec_written_tb: 0,
+            dec_deadline: u64::MAX,
+            purr_base: 0,
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> TimebaseConfig {
+        self.config
+    }
+
+    /// Counts `n` retired instructions (advances virtual time).
+    #[inline]
+    pub fn retire(&mut self, n: u64) {
+        self.retired = self.retired.wrapping_add(n);
+    }
+
+    /// Instructions retired so far.
+    pub fn retired(&self) -> u64 {
+        self.retired
+    }
+
+    /// The clock in ns.
+    #[inline]
+    pub fn now_ns(&self) -> u64 {
+        match self.config.clock {
+            ClockSource::Instructions { shift } => self
+                .base_ns
+                .wrapping_add(self.retired.checked_shl(shift).unwrap_or(u64::MAX)),
+            ClockSource::Host => {
+                let elapsed =
+                    u64::try_from(self.host_start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                self.base_ns.wrapping_add(elapsed)
+            }
+        }
+    }
+
+    /// Sets the clock to `ns` (the platform's VM clock), keeping TB continuous only if the
+    /// caller also adjusts it with [`Timebase::set_tb`].
+    pub fn set_clock_ns(&mut self, ns: u64) {
+        let current = self.now_ns().wrapping_sub(self.base_ns);
+        self.base_ns = ns.wrapping_sub(current);
+    }
+
+    /// The time base.
+    #[inline]
+    pub fn tb(&self) -> u64 {
+        ns_to_ticks(self.now_ns()).wrapping_add(self.tb_offset)
+    }
+
+    /// Sets the time base (hypervisor/platform only: start-cpu copies the boot CPU's TB).
+    /// The decrementer keeps its current value.
+    pub fn set_tb(&mut self, value: u64) {
+        let old = self.tb();
+        self.tb_offset = self.tb_offset.wrapping_add(value.wrapping_sub(old));
+        let delta = value.wrapping_sub(old);
+        self.dec_written_tb = self.dec_written_tb.wrapping_add(delta);
+        self.purr_base = self.purr_base.wrapping_add(delta);
+        if self.dec_deadline != u64::MAX {
+            self.dec_deadline = self.dec_deadline.wrapping_add(delta);
+        }
+    }
+
+    /// The decrementer width for the current LPCR\[LD].
+    #[inline]
+    pub fn dec_width(&self, large: bool) -> u32 {
+        if large {
+            self.config.dec_bits
+        } else {
+            32
+        }
+    }
+
+    /// mfspr DEC: the current value, sign-extended from its width.
+    pub fn read_dec(&self, large: bool) -> u64 {
+        let width = self.dec_width(large);
+        let elapsed = self.tb().wrapping_sub(self.dec_written_tb);
+        sign_extend(self.dec_written.wrapping_sub(elapsed), width)
+    }
+
+    /// mtspr DEC: the low `width` bits of `value` are written.
+    pub fn write_dec(&mut self, value: u64, large: bool) {
+        let width = self.dec_width(large);
+        let now = self.tb();
+        let masked = value & width_mask(width);
+        self.dec_written = masked;
+        self.dec_written_tb = now;
+        let sign = 1u64 << (width - 1);
+        self.dec_deadline = if masked & sign != 0 {
+            // Already negative: the exception exists now.
+            now
+        } else {
+            // It reaches -1 after value + 1 ticks.
+            now.saturating_add(masked).saturating_add(1)
+        };
+    }
+
+    /// Whether a decrementer exception exists (the interrupt is taken when MSR\[EE] = 1).
+    #[inline]
+    pub fn dec_pending(&self) -> bool {
+        self.dec_deadline != u64::MAX && self.tb() >= self.dec_deadline
+    }
+
+    /// Time-base ticks until the decrementer exception (0 if it exists, `None` if the
+    /// decrementer has never been written), so the machine loop can size its slices.
+    pub fn ticks_until_dec(&self) -> Option<u64> {
+        (self.dec_deadline != u64::MAX).then(|| self.dec_deadline.saturating_sub(self.tb()))
+    }
+
+    /// The decrementer for a snapshot: its current value (sign-extended) if it has been
+    /// written, `None` if it never was.
+    pub fn save_dec(&self, large: bool) -> Option<u64> {
+        (self.dec_deadline != u64::MAX).then(|| self.read_dec(large))
+    }
+
+    /// Restores what [`Timebase::save_dec`] returned (after [`Timebase::set_tb`]).
+    pub fn restore_dec(&mut self, dec: Option<u64>, large: bool) {
+        match dec {
+            Some(value) => self.write_dec(value, large),
+            None => {
+                self.dec_written = 0;
+                self.dec_written_tb = self.tb();
+                self.dec_deadline = u64::MAX;
+            }
+        }
+    }
+
+    /// Sets PURR (and with it SPURR and VTB): snapshot restore only.
+    pub fn set_purr(&mut self, value: u64) {
+        self.purr_base = self.tb().wrapping_sub(value);
+    }
+
+    /// PURR: counts with the time base.
+    pub fn purr(&self) -> u64 {
+        self.tb().wrapping_sub(self.purr_base)
+    }
+
+    /// SPURR: like PURR (no frequency scaling).
+    pub fn spurr(&self) -> u64 {
+        self.purr()
+    }
+
+    /// VTB: like PURR.
+    pub fn vtb(&self) -> u64 {
+        self.purr()
+    }
+}
+
+#[inline]
+const fn width_mask(width: u32) -> u64 {
+    if width >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << width) - 1
+    }
+}
+
+#[inline]
+const fn sign_extend(value: u64, width: u32) -> u64 {
+    if width >= 64 {
+        value
+    } else {
+        let shift = 64 - width;
+        // Arithmetic shift through i64; the casts reinterpret bits.
+        #[allow(clippy::cast_possible_wrap, clippy::cast_sign_loss)]
+        let v = (((value << shift) as i64) >> shift) as u64;
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn virtual_tb() -> Timebase {
+        Timebase::new(TimebaseConfig::default())
+    }
+
+    #[test]
+    fn tb_runs_at_512_mhz_of_virtual_time() {
+        let mut tb = virtual_tb();
+        assert_eq!(tb.tb(), 0);
+        // 1 ns per instruction: 1e9 instructions = 1 s = 512e6 ticks.
+        tb.retire(1_000_000_000);
+        assert_eq!(tb.tb(), 512_000_000);
+        assert_eq!(ns_to_ticks(125), 64);
+        assert_eq!(
+            ns_to_ticks(u64::MAX),
+            u64::MAX / 125 * 64 + (u64::MAX % 125) * 64 / 125
+        );
+        let mut slow = Timebase::new(TimebaseConfig {
+            clock: ClockSource::Instructions { shift: 1 },
+            dec_bits: 56,
+        });
+        slow.retire(1000);
+        assert_eq!(slow.tb(), 1024); // 2000 ns
+    }
+
+    #[test]
+    fn decrementer_counts_down_and_fires_below_zero() {
+        let mut tb = virtual_tb();
+        assert!(!tb.dec_pending());
+        tb.write_dec(64, true);
+        assert_eq!(tb.read_dec(true), 64);
+        tb.retire(125); // 64 ticks
+        assert_eq!(tb.read_dec(true), 0);
+        assert!(!tb.dec_pending());
+        tb.retire(2); // one more tick
+        assert_eq!(tb.read_dec(true), u64::MAX); // -1, sign-extended from 56 bits
+        assert!(tb.dec_pending());
+        // Writing a positive value clears the exception.
+        tb.write_dec(1000, true);
+        assert!(!tb.dec_pending());
+        assert_eq!(tb.ticks_until_dec(), Some(1001));
+    }
+
+    #[test]
+    fn decrementer_width() {
+        let mut tb = virtual_tb();
+        // Large mode, 56 bits: -1 written as all ones reads back as -1 and is pending.
+        tb.write_dec(u64::MAX, true);
+        assert_eq!(tb.read_dec(true), u64::MAX);
+        assert!(tb.dec_pending());
+        // 0x7fffffff is positive in both modes.
+        tb.write_dec(0x7fff_ffff, false);
+        assert_eq!(tb.read_dec(false), 0x7fff_ffff);
+        assert!(!tb.dec_pending());
+        // 0x8000_0000 is negative in 32-bit mode, positive in large mode.
+        tb.write_dec(0x8000_0000, false);
+        assert_eq!(tb.read_dec(false), 0xffff_ffff_8000_0000);
+        assert!(tb.dec_pending());
+        tb.write_dec(0x8000_0000, true);
+        assert_eq!(tb.read_dec(true), 0x8000_0000);
+        assert!(!tb.dec_pending());
+        // Bits above the width are dropped.
+        tb.write_dec(0x0100_0000_0000_0005, true);
+        assert_eq!(tb.read_dec(true), 5);
+    }
+
+    #[test]
+    fn set_tb_keeps_dec_and_counters_continuous() {
+        let mut tb = virtual_tb();
+        tb.retire(1250);
+        tb.write_dec(100, true);
+        let purr = tb.purr();
+        tb.set_tb(0x1_0000_0000);
+        assert_eq!(tb.tb(), 0x1_0000_0000);
+        assert_eq!(tb.read_dec(true), 100);
+        assert_eq!(tb.purr(), purr);
+        assert_eq!(tb.ticks_until_dec(), Some(101));
+    }
+
+    #[test]
+    fn host_clock_moves_forward() {
+        let tb = Timebase::new(TimebaseConfig {
+            clock: ClockSource::Host,
+            dec_bits: 56,
+        });
+        let a = tb.tb();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        assert!(tb.tb() > a);
+    }
+}
