@@ -4,6 +4,7 @@
 
 pub mod devtree;
 pub mod loader;
+pub mod ofci;
 
 /// QEMU's rule for the default HPT size of a pseries machine (`spapr_hpt_shift_for_ramsize`):
 /// the HPT is 1/128 of RAM rounded up to a power of two, clamped to the architected orders.
