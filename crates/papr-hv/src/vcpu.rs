@@ -22,7 +22,6 @@ pub struct Vcpu {
     line: Arc<InterruptLine>,
     counters: Box<[AtomicU64]>,
     unknown_hcalls: AtomicU64,
-    #[allow(dead_code)] // Used by the interrupt-controller devices.
     pub(crate) irq: crate::irq::VcpuIrq,
 }
 

@@ -131,7 +131,6 @@ pub struct VmInner {
     pub(crate) vcpus: Mutex<Vec<Arc<Vcpu>>>,
     pub(crate) running: AtomicUsize,
     pub(crate) clock_ns: AtomicU64,
-    #[allow(dead_code)] // Used by the interrupt-controller devices.
     pub(crate) irq: crate::irq::VmIrq,
 }
 

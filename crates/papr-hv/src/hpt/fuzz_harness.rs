@@ -6,7 +6,8 @@
 //! endian, zero-padded at the end of the input). Steps reach every HPT hcall with hostile
 //! arguments, resize with virtual time, allocate_htab, reset, and the HTAB stream in both
 //! directions. The checks: nothing panics; every return code is one PAPR defines for that
-//! hcall; and at the end the table survives a stream round trip into a fresh VM unchanged.
+//! hcall; and at the end (for one input in eight) the table survives a stream round trip into a
+//! fresh VM unchanged.
 
 use crate::hcall::{nr, rc, HcallArgs, HcallExit};
 use crate::hpt::stream::{restore_all, GET_HTAB_WRITE};
@@ -231,7 +232,11 @@ pub fn run(data: &[u8]) {
             );
         }
     }
-    round_trip(&vm);
+    // The round trip scans the whole table twice: do it for one input in eight (chosen by
+    // content, so it is the same input each time) to keep the fuzzer fast.
+    if data.iter().fold(0u8, |a, &b| a ^ b) & 7 == 0 {
+        round_trip(&vm);
+    }
 }
 
 /// Streams the table into a fresh VM of the same order and checks it arrives unchanged.
