@@ -2,9 +2,11 @@
 //! space on top of KVM. Boot, device tree, Open Firmware client interface, RTAS, console, CAS,
 //! reset, snapshots and live migration live here (see the open issues for what is still to come).
 
+pub mod config;
 pub mod devtree;
 pub mod loader;
 pub mod ofci;
+pub mod tree;
 
 /// QEMU's rule for the default HPT size of a pseries machine (`spapr_hpt_shift_for_ramsize`):
 /// the HPT is 1/128 of RAM rounded up to a power of two, clamped to the architected orders.

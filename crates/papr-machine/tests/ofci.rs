@@ -340,7 +340,11 @@ fn hostile_blocks_are_refused_without_harm() {
             x ^= x << 13;
             x ^= x >> 17;
             x ^= x << 5;
-            *w = if x.is_multiple_of(3) { x % 16 } else { x % (32 << 20) };
+            *w = if x.is_multiple_of(3) {
+                x % 16
+            } else {
+                x % (32 << 20)
+            };
         }
         for (i, w) in words.iter().enumerate() {
             r.ram.write_be32(BLOCK + 4 * i as u64, *w).unwrap();
