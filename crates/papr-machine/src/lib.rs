@@ -6,6 +6,7 @@ pub mod config;
 pub mod devtree;
 pub mod loader;
 pub mod ofci;
+pub mod rtas;
 pub mod tree;
 
 /// QEMU's rule for the default HPT size of a pseries machine (`spapr_hpt_shift_for_ramsize`):
