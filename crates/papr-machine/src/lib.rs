@@ -2,6 +2,7 @@
 //! space on top of KVM. Boot, device tree, Open Firmware client interface, RTAS, console, CAS,
 //! reset, snapshots and live migration live here (see the open issues for what is still to come).
 
+pub mod cas;
 pub mod config;
 pub mod devtree;
 pub mod loader;
