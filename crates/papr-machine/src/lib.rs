@@ -7,6 +7,7 @@ pub mod config;
 pub mod devtree;
 pub mod loader;
 pub mod ofci;
+pub mod phcall;
 pub mod rtas;
 pub mod tree;
 
