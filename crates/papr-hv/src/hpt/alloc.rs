@@ -310,6 +310,16 @@ impl RevMap {
         }
     }
 
+    /// The per-HPTE bytes and the per-PTEG bolted masks.
+    pub fn parts(&self) -> (&[u8], &[u8]) {
+        (&self.meta, &self.bolted)
+    }
+
+    /// The per-HPTE bytes and the per-PTEG bolted masks, writable.
+    pub fn parts_mut(&mut self) -> (&mut [u8], &mut [u8]) {
+        (&mut self.meta, &mut self.bolted)
+    }
+
     /// Touches every page (see [`HptMemory::prefault`]).
     pub fn prefault(&mut self) {
         for x in self.meta.iter_mut().step_by(4096) {

@@ -13,6 +13,7 @@ use papr_cpu::hpt::{
     V_VALID,
 };
 
+use super::alloc::{META_MODIFIED, META_WIMG};
 use super::table::HptTable;
 use crate::VmError;
 
@@ -93,32 +94,51 @@ pub fn new_group(v: u64, r: u64, old_group: u64, old_order: u32, new_order: u32)
 /// Copies the bolted entries of `old` into the empty table `new`. On a bolted collision
 /// returns `Err(index)` with the new-table index; `old` is never modified.
 ///
-/// Only PTEGs whose bolted mask is non-zero are read, and within them only the bolted slots.
+/// Only PTEGs whose bolted mask is non-zero are read, and within them only the bolted slots;
+/// the work is done on the raw slices, one PTEG at a time.
 pub fn rehash(old: &HptTable, new: &mut HptTable) -> Result<(), usize> {
     let old_order = old.order();
     let new_order = new.order();
-    for g in 0..old.npte() / 8 {
-        let mut mask = old.bolted_mask(g);
+    let (old_entries, old_rev) = old.parts();
+    let (old_meta, old_masks) = old_rev.parts();
+    let (new_entries, new_rev) = new.parts_mut();
+    let (new_meta, new_masks) = new_rev.parts_mut();
+    let groups = old_entries
+        .chunks_exact(8)
+        .zip(old_meta.chunks_exact(8))
+        .zip(old_masks);
+    for (g, ((group, metas), &mask)) in groups.enumerate() {
+        let mut mask = mask;
         while mask != 0 {
             let slot = mask.trailing_zeros() as usize;
             mask &= mask - 1;
-            let i = g * 8 + slot;
-            let (v, hw_r) = old.raw(i);
-            if v & V_VALID == 0 || v & V_BOLTED == 0 {
+            let (Some(e), Some(&meta)) = (group.get(slot), metas.get(slot)) else {
+                continue;
+            };
+            let (v, hw_r) = (e.v(), e.r());
+            if v & (V_VALID | V_BOLTED) != V_VALID | V_BOLTED {
                 continue;
             }
-            let Some(group) = new_group(v, hw_r, g as u64, old_order, new_order) else {
+            let Some(ng) = new_group(v, hw_r, g as u64, old_order, new_order)
+                .and_then(|x| usize::try_from(x).ok())
+            else {
                 // An entry with an encoding we never accept cannot be in the table; drop it.
                 continue;
             };
-            let Ok(ng) = usize::try_from(group) else {
+            let j = ng * 8 + slot;
+            let (Some(nm), Some(ne), Some(nmeta)) = (
+                new_masks.get_mut(ng),
+                new_entries.get(j),
+                new_meta.get_mut(j),
+            ) else {
                 continue;
             };
-            if new.bolted_mask(ng) & (1 << slot) != 0 {
-                return Err(ng * 8 + slot);
+            if *nm & (1 << slot) != 0 {
+                return Err(j);
             }
-            let (_, guest_r) = old.guest_view(i);
-            new.install(ng * 8 + slot, v, hw_r, guest_r);
+            *nm |= 1 << slot;
+            ne.store(v, hw_r);
+            *nmeta = META_MODIFIED | (meta & META_WIMG);
         }
     }
     Ok(())

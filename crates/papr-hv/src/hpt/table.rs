@@ -74,6 +74,16 @@ impl HptTable {
         &self.mem
     }
 
+    /// The entries and the reverse map, for bulk work (resize).
+    pub fn parts(&self) -> (&[papr_cpu::hpt::Hpte], &RevMap) {
+        (self.mem.entries(), &self.rev)
+    }
+
+    /// The entries and the reverse map, the latter writable.
+    pub fn parts_mut(&mut self) -> (&[papr_cpu::hpt::Hpte], &mut RevMap) {
+        (self.mem.entries(), &mut self.rev)
+    }
+
     /// Commits the table's memory now (see [`HptMemory::prefault`]).
     pub fn prefault(&mut self) {
         self.mem.prefault();
