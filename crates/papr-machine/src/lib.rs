@@ -5,6 +5,7 @@
 pub mod cas;
 pub mod config;
 pub mod devtree;
+pub mod initramfs;
 pub mod loader;
 pub mod ofci;
 pub mod phcall;
