@@ -10,6 +10,7 @@ pub mod loader;
 pub mod ofci;
 pub mod phcall;
 pub mod rtas;
+pub mod snapshot;
 pub mod tree;
 
 /// QEMU's rule for the default HPT size of a pseries machine (`spapr_hpt_shift_for_ramsize`):
