@@ -1,0 +1,4 @@
+//! The papr command line's building blocks (the binary in `main.rs` is thin): the host
+//! terminal as the guest console.
+
+pub mod terminal;
