@@ -5,6 +5,7 @@
 pub mod cas;
 pub mod config;
 pub mod devtree;
+pub mod fuzz_harness;
 pub mod initramfs;
 pub mod loader;
 pub mod ofci;
