@@ -98,6 +98,15 @@ impl MachineConfig {
         Ok(())
     }
 
+    /// The largest HPT order this machine hosts: its own order, or the largest a guest may
+    /// resize to (QEMU's limit: one above the RAM-based default). A snapshot or migration
+    /// stream asking for more is refused.
+    pub fn max_hpt_order(&self) -> u32 {
+        self.effective_hpt_order()
+            .max(papr_hv::hpt::order_for_ram(self.ram_bytes) + 1)
+            .min(46)
+    }
+
     /// The HPT order the machine allocates at creation and every reset.
     pub fn effective_hpt_order(&self) -> u32 {
         self.hpt_order

@@ -161,7 +161,7 @@ pub fn snapshot(data: &[u8]) {
     for s in sections {
         let _ = match s.tag {
             t if t == RAM => restore_ram(&vm, s.payload),
-            t if t == HPT => restore_hpt(&vm, s.payload),
+            t if t == HPT => restore_hpt(&vm, s.payload, 20),
             _ => Ok(()),
         };
     }

@@ -58,7 +58,7 @@ fn restore(bytes: &[u8], dst: &Vm) -> Result<(), SnapshotError> {
     for s in read(bytes)? {
         match &s.tag {
             t if *t == RAM => restore_ram(dst, s.payload)?,
-            t if *t == HPT => restore_hpt(dst, s.payload)?,
+            t if *t == HPT => restore_hpt(dst, s.payload, 24)?,
             _ => {
                 return Err(SnapshotError::Section {
                     tag: s.tag_str(),
@@ -108,6 +108,26 @@ fn the_destination_never_falls_back_to_a_smaller_hpt() {
     assert!(matches!(e, SnapshotError::Incompatible(_)), "{e}");
     assert!(e.to_string().contains("order 20"), "{e}");
     assert_eq!(dst.hpt_order(), None, "no smaller table was made");
+}
+
+#[test]
+fn an_order_the_destination_cannot_host_is_refused_before_allocating() {
+    let src = source();
+    let mut w = Writer::new();
+    w.section(HPT, &save_hpt(&src).unwrap());
+    let bytes = w.finish();
+    let dst = Vm::new(VmConfig::with_ram(512 * MIB)).unwrap();
+    let s = &read(&bytes).unwrap()[0];
+    let e = restore_hpt(&dst, s.payload, 19).unwrap_err();
+    assert!(e.to_string().contains("at most order 19"), "{e}");
+    assert_eq!(dst.hpt_order(), None);
+    assert_eq!(dst.ledger().total_bytes(), 0, "nothing was allocated");
+    // 512 MiB: RAM-based order 22, so the limit is 23.
+    let cfg = papr_machine::config::MachineConfig {
+        ram_bytes: 512 * MIB,
+        ..Default::default()
+    };
+    assert_eq!(cfg.max_hpt_order(), 23);
 }
 
 #[test]

@@ -106,8 +106,10 @@ pub fn save_hpt(vm: &Vm) -> Result<Vec<u8>, SnapshotError> {
 }
 
 /// Restores an HPT section: allocates exactly the source's order (no fallback), then replays
-/// the stream. vCPUs must be stopped.
-pub fn restore_hpt(vm: &Vm, payload: &[u8]) -> Result<(), SnapshotError> {
+/// the stream. An order above `max_order` (what this machine's configuration hosts, see
+/// [`crate::config::MachineConfig::max_hpt_order`]) is refused before anything is allocated.
+/// vCPUs must be stopped.
+pub fn restore_hpt(vm: &Vm, payload: &[u8], max_order: u32) -> Result<(), SnapshotError> {
     let order = payload
         .get(..4)
         .and_then(|b| b.try_into().ok())
@@ -118,6 +120,12 @@ pub fn restore_hpt(vm: &Vm, payload: &[u8]) -> Result<(), SnapshotError> {
             "the source had no hashed page table (a radix guest); papr runs hash guests only"
                 .into(),
         ));
+    }
+    if order > max_order {
+        return Err(SnapshotError::Incompatible(format!(
+            "the snapshot's HPT has order {order}; this machine hosts at most order {max_order} \
+             (from its RAM size and --hpt-order)"
+        )));
     }
     vm.allocate_htab(order).map_err(|e| {
         SnapshotError::Incompatible(format!(
