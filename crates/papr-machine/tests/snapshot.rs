@@ -17,11 +17,11 @@ fn args(a: &[u64]) -> [u64; 9] {
 
 /// A VM with some RAM content and HPT entries, its HPT resized by the guest to order 20.
 fn source() -> Vm {
-    let vm = Vm::new(VmConfig::with_ram(512 * MIB)).unwrap();
+    let vm = Vm::new(VmConfig::with_ram(256 * MIB)).unwrap();
     let cpu = vm.create_vcpu(0).unwrap();
     vm.allocate_htab(19).unwrap();
     vm.ram().write(0x12_3456, b"hello from the guest").unwrap();
-    vm.ram().write_be64(511 * MIB, 0xdead_beef).unwrap();
+    vm.ram().write_be64(255 * MIB, 0xdead_beef).unwrap();
     for k in 0..200u64 {
         let v = ((k * 977) << 12) & 0x3fff_ffff_ffff_ff80 | 0x11;
         let r = (k << 16) | 0x1000 | 0x192;
@@ -77,7 +77,7 @@ fn round_trip_keeps_ram_and_the_resized_hpt() {
     let bytes = snapshot(&src);
     // Zero pages are elided: two non-zero 64K pages, not 512 MiB.
     assert!(bytes.len() < 400 << 10, "{} bytes", bytes.len());
-    let dst = Vm::new(VmConfig::with_ram(512 * MIB)).unwrap();
+    let dst = Vm::new(VmConfig::with_ram(256 * MIB)).unwrap();
     dst.allocate_htab(18).unwrap();
     dst.ram().write(0x1000, b"stale").unwrap();
     restore(&bytes, &dst).unwrap();
@@ -90,7 +90,7 @@ fn round_trip_keeps_ram_and_the_resized_hpt() {
     let mut b = [0u8; 20];
     dst.ram().read(0x12_3456, &mut b).unwrap();
     assert_eq!(&b, b"hello from the guest");
-    assert_eq!(dst.ram().read_be64(511 * MIB).unwrap(), 0xdead_beef);
+    assert_eq!(dst.ram().read_be64(255 * MIB).unwrap(), 0xdead_beef);
     let mut s = [0u8; 5];
     dst.ram().read(0x1000, &mut s).unwrap();
     assert_eq!(s, [0; 5], "the destination's own content is gone");
@@ -100,7 +100,7 @@ fn round_trip_keeps_ram_and_the_resized_hpt() {
 fn the_destination_never_falls_back_to_a_smaller_hpt() {
     let src = source();
     let bytes = snapshot(&src);
-    let mut cfg = VmConfig::with_ram(512 * MIB);
+    let mut cfg = VmConfig::with_ram(256 * MIB);
     cfg.reserved_pool_bytes = 0;
     cfg.general_memory_limit = Some(MIB / 2);
     let dst = Vm::new(cfg).unwrap();
@@ -116,7 +116,7 @@ fn an_order_the_destination_cannot_host_is_refused_before_allocating() {
     let mut w = Writer::new();
     w.section(HPT, &save_hpt(&src).unwrap());
     let bytes = w.finish();
-    let dst = Vm::new(VmConfig::with_ram(512 * MIB)).unwrap();
+    let dst = Vm::new(VmConfig::with_ram(256 * MIB)).unwrap();
     let s = &read(&bytes).unwrap()[0];
     let e = restore_hpt(&dst, s.payload, 19).unwrap_err();
     assert!(e.to_string().contains("at most order 19"), "{e}");
@@ -133,7 +133,7 @@ fn an_order_the_destination_cannot_host_is_refused_before_allocating() {
 #[test]
 fn a_different_ram_size_is_refused() {
     let bytes = snapshot(&source());
-    let dst = Vm::new(VmConfig::with_ram(256 * MIB)).unwrap();
+    let dst = Vm::new(VmConfig::with_ram(128 * MIB)).unwrap();
     let e = restore(&bytes, &dst).unwrap_err();
     assert!(e.to_string().contains("RAM"), "{e}");
 }

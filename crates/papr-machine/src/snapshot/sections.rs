@@ -68,8 +68,7 @@ pub fn restore_ram(vm: &Vm, payload: &[u8]) -> Result<(), SnapshotError> {
             ),
         ));
     }
-    ram.zero(0, size)
-        .map_err(|e| section_err("RAM.", e.to_string()))?;
+    ram.discard_all();
     for r in body.chunks_exact(rec) {
         let mut ib = [0u8; 8];
         ib.copy_from_slice(&r[..8]);
