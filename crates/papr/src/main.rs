@@ -1,7 +1,12 @@
-//! The papr command line (QEMU-familiar). The pseries platform that boots a guest is being
-//! built (see docs/STATUS.md); for now the command reports what exists.
+//! The papr command line (QEMU-familiar). Booting a guest (`papr run`, `papr demo`) arrives
+//! with the pseries machine loop; until then the command offers what exists (see README.md).
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use papr_machine::config::{IcMode, MachineConfig, ResizeHpt};
+use papr_machine::tree::{apply_cas, build, ActiveIc, CasOutcome};
 
 #[derive(Parser)]
 #[command(
@@ -14,6 +19,28 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum IcModeArg {
+    Dual,
+    Xics,
+    Xive,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ResizeArg {
+    Disabled,
+    Enabled,
+    Required,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Stage {
+    /// The tree at machine reset, before CAS.
+    Reset,
+    /// After CAS, with the controller the guest would pick (XIVE in dual mode).
+    Cas,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Print the HPT order papr would choose for a RAM size (QEMU's rule).
@@ -21,6 +48,34 @@ enum Command {
         /// RAM size, e.g. 1G, 512M.
         #[arg(short = 'm', default_value = "1G")]
         mem: String,
+    },
+    /// Write the flattened device tree papr presents for a configuration (like QEMU's
+    /// `-machine dumpdtb=FILE`); inspect it with `dtc -I dtb -O dts FILE`.
+    Dumpdtb {
+        /// Output file.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// RAM size.
+        #[arg(short = 'm', default_value = "1G")]
+        mem: String,
+        /// vCPUs.
+        #[arg(long, default_value_t = 1)]
+        smp: u32,
+        /// Interrupt-controller mode.
+        #[arg(long, value_enum, default_value = "dual")]
+        ic_mode: IcModeArg,
+        /// HPT resize policy.
+        #[arg(long, value_enum, default_value = "enabled")]
+        resize_hpt: ResizeArg,
+        /// HPT order (default: from the RAM size).
+        #[arg(long)]
+        hpt_order: Option<u32>,
+        /// Kernel command line.
+        #[arg(long, default_value = "")]
+        append: String,
+        /// Which tree.
+        #[arg(long, value_enum, default_value = "reset")]
+        stage: Stage,
     },
 }
 
@@ -40,12 +95,73 @@ fn parse_size(s: &str) -> anyhow::Result<u64> {
         .ok_or_else(|| anyhow::anyhow!("size {s:?} is too large"))
 }
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+fn main() -> std::process::ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The error chain, without a backtrace: the messages name what is wrong.
+            eprintln!("papr: error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::HptOrder { mem } => {
             let bytes = parse_size(&mem)?;
             println!("{}", papr_machine::hpt_order_for_ram(bytes));
+        }
+        Command::Dumpdtb {
+            output,
+            mem,
+            smp,
+            ic_mode,
+            resize_hpt,
+            hpt_order,
+            append,
+            stage,
+        } => {
+            let cfg = MachineConfig {
+                ram_bytes: parse_size(&mem)?,
+                cpus: smp,
+                ic_mode: match ic_mode {
+                    IcModeArg::Dual => IcMode::Dual,
+                    IcModeArg::Xics => IcMode::Xics,
+                    IcModeArg::Xive => IcMode::Xive,
+                },
+                resize_hpt: match resize_hpt {
+                    ResizeArg::Disabled => ResizeHpt::Disabled,
+                    ResizeArg::Enabled => ResizeHpt::Enabled,
+                    ResizeArg::Required => ResizeHpt::Required,
+                },
+                hpt_order,
+                bootargs: append,
+            };
+            cfg.validate()?;
+            let (mut tree, mut nodes) = build(&cfg, None)?;
+            if let Stage::Cas = stage {
+                let (ic, vec5) = match cfg.ic_mode {
+                    IcMode::Xics => (ActiveIc::Xics, vec![0, 0]),
+                    IcMode::Dual | IcMode::Xive => (ActiveIc::Xive, {
+                        let mut v = vec![22u8];
+                        v.extend([0u8; 23]);
+                        v[23] = 0x40;
+                        v
+                    }),
+                };
+                let current = papr_machine::tree::reset_ic(cfg.ic_mode);
+                apply_cas(
+                    &mut tree,
+                    &mut nodes,
+                    &cfg,
+                    current,
+                    &CasOutcome { ic, vec5 },
+                )?;
+            }
+            let fdt = tree.to_fdt(&[])?;
+            std::fs::write(&output, fdt)
+                .with_context(|| format!("cannot write {}", output.display()))?;
         }
     }
     Ok(())
