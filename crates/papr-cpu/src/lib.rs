@@ -16,12 +16,14 @@
 //! | [`tlb`] | Book III 5.10 | the software TLB |
 //! | [`exception`] | Book III 7, 4.4 | interrupt delivery, rfid/rfscv/mtmsr(d) |
 //! | [`timebase`] | Book II 5, Book III 10 | TB, DEC, PURR/SPURR/VTB |
+//! | [`interp`] | Books I–III | the instruction interpreter |
 //! | [`cpu`] | — | one thread tying them together |
 
 pub mod bits;
 pub mod cpu;
 pub mod exception;
 pub mod hpt;
+pub mod interp;
 pub mod irq_line;
 pub mod lpcr;
 pub mod mmu;
@@ -33,6 +35,7 @@ pub mod tlb;
 
 pub use cpu::{Cpu, CpuConfig};
 pub use exception::{Interrupt, ProgramCause};
+pub use interp::{Bus, Exit, Interpreter};
 pub use irq_line::InterruptLine;
 pub use mmu::{AccessType, Fault};
 pub use spr::SprFault;

@@ -1,0 +1,579 @@
+//! The instruction interpreter: fetch through the instruction TLB, decode with `papr-isa`,
+//! execute, retire, and take asynchronous interrupts at instruction boundaries.
+//!
+//! Power ISA 3.0B: Book I (user instruction set), Book II (storage model: larx/stcx., cache
+//! management, synchronisation) and Book III (privileged instructions, interrupts). Each module
+//! quotes the chapter it implements:
+//!
+//! | module | instructions |
+//! |---|---|
+//! | [`integer`] | Book I 3.3: arithmetic, logical, rotate/shift, compare, XER/CR moves |
+//! | [`branch`] | Book I 2.4–2.5: branches and CR logical instructions |
+//! | [`loadstore`] | Book I 3.3.2–3.3.7: loads and stores, multiple and string |
+//! | [`atomic`] | Book II 4.4: larx/stcx., sync/isync/eieio, cache management |
+//! | [`system`] | Book III: sc/scv, rfid/rfscv, mtmsr(d), mfspr/mtspr, traps, SLB |
+//! | [`fp`] | Book I 4: scalar binary floating point |
+//! | [`vector`] | Book I 6–7: the VMX and VSX subset Linux and the guests use |
+//!
+//! **Memory.** The processor reaches guest-physical storage through a [`Bus`]: guest RAM as one
+//! host mapping (the fast path: a translated real address inside RAM is a host pointer), and
+//! everything else as MMIO, which the bus may refuse. A refused access raises a **machine
+//! check** (0x200, SRR0 = the instruction), which is what a POWER9 does for a load or store
+//! that gets an error response from the fabric and what QEMU does for an access to an
+//! unassigned address on a pseries machine; a pseries guest never maps such addresses on
+//! purpose.
+//!
+//! **Exits.** `sc 1` in privileged state ends [`Interpreter::run`] with [`Exit::Hypercall`]: the
+//! hcall number is r3, the arguments r4..r12, and NIP is already the next instruction, so the
+//! caller writes the results into r3.. and runs again. `sc 1` in problem state does not
+//! interrupt: r3 becomes H_PRIVILEGE (−3), as KVM does.
+//!
+//! **Never guess.** An instruction papr does not implement raises the illegal-instruction
+//! program interrupt, exactly as an `Opcode::Invalid` word does.
+
+// An interpreter is made of intentional bit-width conversions between register images and
+// fields; every cast in these modules is a deliberate truncation or reinterpretation.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_lossless
+)]
+
+pub mod atomic;
+pub mod branch;
+pub mod fp;
+pub mod integer;
+pub mod loadstore;
+pub mod softfloat;
+pub mod system;
+#[cfg(test)]
+mod tests;
+pub mod vector;
+
+use std::ptr::NonNull;
+
+use papr_isa::{decode, Insn, Opcode};
+
+use crate::cpu::Cpu;
+use crate::exception::{Interrupt, ProgramCause};
+use crate::mmu::AccessType;
+use crate::state::msr;
+
+/// The guest-physical bus the interpreter loads, stores and fetches through.
+///
+/// # Safety
+/// An implementation promises that the pointer [`Bus::ram`] returns is valid for reads and
+/// writes of `size` bytes for as long as the bus value lives, and that nothing moves or unmaps
+/// that memory meanwhile. Other vCPUs may access the same memory concurrently: the interpreter
+/// only touches it through raw-pointer copies, never through Rust references.
+pub unsafe trait Bus {
+    /// Guest RAM: host address of guest-physical 0 and size in bytes (RAM is 0..size).
+    fn ram(&self) -> (NonNull<u8>, u64);
+    /// Reads `buf.len()` (1, 2, 4, 8 or 16) bytes at guest-physical `addr`, outside RAM, in
+    /// storage order. `false`: nothing answers there (the processor takes a machine check).
+    fn mmio_read(&mut self, addr: u64, buf: &mut [u8]) -> bool;
+    /// Writes `buf` (storage order) at guest-physical `addr`, outside RAM. `false`: refused.
+    fn mmio_write(&mut self, addr: u64, buf: &[u8]) -> bool;
+}
+
+/// Why [`Interpreter::run`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// `sc 1` from privileged state: serve hcall r3 with arguments r4.. and run again (NIP is
+    /// the instruction after the `sc`).
+    Hypercall,
+    /// The instruction budget is spent.
+    Budget,
+}
+
+/// What ends an instruction early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Event {
+    /// A precise interrupt: SRR0 = the instruction.
+    Interrupt(Interrupt),
+    /// An interrupt whose SRR0 (or LR) is the next instruction (sc, scv).
+    InterruptAfter(Interrupt),
+    /// `sc 1`: leave the loop; the instruction has completed.
+    Hypercall,
+}
+
+impl From<Interrupt> for Event {
+    fn from(i: Interrupt) -> Self {
+        Event::Interrupt(i)
+    }
+}
+
+pub(crate) type Res = Result<(), Event>;
+
+/// The illegal-instruction program interrupt.
+pub(crate) const ILLEGAL: Event = Event::Interrupt(Interrupt::Program(ProgramCause::Illegal));
+/// The privileged-instruction program interrupt.
+pub(crate) const PRIVILEGED: Event = Event::Interrupt(Interrupt::Program(ProgramCause::Privileged));
+
+/// A load-and-reserve's reservation (Book II 4.4.2): the real address and length of the
+/// access, and the 128-byte reservation granule it lies in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Reservation {
+    pub(crate) real: u64,
+    pub(crate) len: u8,
+    /// The bytes the larx read: a store by another vCPU or the hypervisor, which this
+    /// thread's store check cannot see, is caught at stcx. time by comparing them.
+    pub(crate) bytes: [u8; 16],
+}
+
+/// Per-thread interpreter state that is not architected register state.
+#[derive(Debug, Default, Clone)]
+pub struct Interpreter {
+    reservation: Option<Reservation>,
+    decoded: DecodeMemo,
+    retired: u64,
+    qemu_fp_compat: bool,
+}
+
+/// Reservation granule size on POWER9 (a cache block).
+pub const RESERVATION_GRANULE: u64 = 128;
+
+impl Interpreter {
+    /// A fresh interpreter (no reservation).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reproduces QEMU 7.2's deviations from the ISA in the floating-point unit (see
+    /// [`fp`]): for checking papr against outputs recorded on QEMU where they would otherwise
+    /// diverge after the first such instruction. Never for running guests.
+    pub fn set_qemu_fp_compat(&mut self, on: bool) {
+        self.qemu_fp_compat = on;
+    }
+
+    /// Instructions retired by this interpreter so far.
+    pub fn retired(&self) -> u64 {
+        self.retired
+    }
+
+    /// Drops the reservation (the platform does this when it writes guest memory the guest
+    /// may have reserved, and on reset).
+    pub fn clear_reservation(&mut self) {
+        self.reservation = None;
+    }
+
+    /// Runs at most `budget` instructions. Interrupts taken count as boundaries, not
+    /// instructions.
+    pub fn run<B: Bus>(&mut self, cpu: &mut Cpu, bus: &mut B, budget: u64) -> Exit {
+        let (base, size) = bus.ram();
+        let mut m = Machine {
+            cpu,
+            bus,
+            ram: base,
+            ram_size: size,
+            resv: self.reservation,
+            cia: 0,
+            qemu_fp_compat: self.qemu_fp_compat,
+            decoded: &mut self.decoded,
+            fetch_page: None,
+        };
+        let mut done = 0u64;
+        let mut exit = Exit::Budget;
+        while done < budget {
+            if let Some(intr) = m.cpu.pending_interrupt() {
+                let nip = m.cpu.state.nip;
+                m.cpu.take_exception(intr, nip);
+            }
+            let r = m.step();
+            done += 1;
+            // Virtual time advances with every instruction, so a guest reading TB or DEC
+            // right after writing DEC sees time pass exactly as often as it executes.
+            m.cpu.timebase.retire(1);
+            if let Err(e) = r {
+                match e {
+                    Event::Interrupt(i) => {
+                        let cia = m.cia;
+                        m.cpu.take_exception(i, cia);
+                    }
+                    Event::InterruptAfter(i) => {
+                        let nip = m.cpu.state.nip;
+                        m.cpu.take_exception(i, nip);
+                    }
+                    Event::Hypercall => {
+                        exit = Exit::Hypercall;
+                        break;
+                    }
+                }
+            }
+        }
+        self.reservation = m.resv;
+        self.retired += done;
+        exit
+    }
+}
+
+/// One thread, its bus and its reservation while an instruction runs.
+pub(crate) struct Machine<'a, B: Bus> {
+    pub(crate) cpu: &'a mut Cpu,
+    pub(crate) bus: &'a mut B,
+    ram: NonNull<u8>,
+    ram_size: u64,
+    pub(crate) resv: Option<Reservation>,
+    /// The current instruction's address.
+    pub(crate) cia: u64,
+    /// See [`Interpreter::set_qemu_fp_compat`].
+    pub(crate) qemu_fp_compat: bool,
+    decoded: &'a mut DecodeMemo,
+    fetch_page: Option<FetchPage>,
+}
+
+/// The last instruction page translated, and what the translation depended on.
+#[derive(Debug, Clone, Copy)]
+struct FetchPage {
+    ea_page: u64,
+    real_page: u64,
+    msr: u64,
+    generation: u64,
+}
+
+/// Bits of the decoded-instruction memo index.
+const MEMO_BITS: u32 = 12;
+
+/// A direct-mapped memo of `decode`, indexed by the instruction's address and validated by
+/// the instruction word itself. Decoding is a pure function of the word, and every fetch
+/// reads the word from storage, so the memo can never return a stale instruction: code
+/// patched by stores, DMA or the hypervisor is seen at the next fetch without any
+/// invalidation (stronger than the ISA's icbi/isync requirement).
+#[derive(Debug, Clone)]
+struct DecodeMemo(Box<[(u32, Insn)]>);
+
+impl Default for DecodeMemo {
+    fn default() -> Self {
+        // Word 0 decodes to Invalid, so the initial entries are correct memos of word 0.
+        DecodeMemo(vec![(0, decode(0)); 1 << MEMO_BITS].into_boxed_slice())
+    }
+}
+
+impl DecodeMemo {
+    #[inline]
+    fn get(&mut self, addr: u64, word: u32) -> Insn {
+        let i = ((addr >> 2) as usize) & ((1 << MEMO_BITS) - 1);
+        // The index is masked to the table size.
+        let e = &mut self.0[i];
+        if e.0 != word {
+            *e = (word, decode(word));
+        }
+        e.1
+    }
+}
+
+impl<B: Bus> Machine<'_, B> {
+    /// Fetches, decodes and executes one instruction.
+    #[inline(always)]
+    fn step(&mut self) -> Res {
+        let cia = self.cpu.state.nip;
+        self.cia = cia;
+        let real = self.fetch_translate(cia)?;
+        let raw = if real < self.ram_size && self.ram_size - real >= 4 {
+            // SAFETY: `real..real+4` lies inside RAM (Bus contract); unaligned-safe read.
+            unsafe {
+                self.ram
+                    .as_ptr()
+                    .add(real as usize)
+                    .cast::<u32>()
+                    .read_unaligned()
+            }
+        } else {
+            let mut b = [0u8; 4];
+            self.read_real(real, &mut b)?;
+            u32::from_ne_bytes(b)
+        };
+        let word = if self.le() {
+            u32::from_le(raw)
+        } else {
+            u32::from_be(raw)
+        };
+        self.cpu.state.nip = self.cpu.state.mode_ea(cia.wrapping_add(4));
+        let mut insn = self.decoded.get(real, word);
+        if insn.op == Opcode::Invalid {
+            if let Some(i) = branch::ignored_bo_bits(word) {
+                insn = i;
+            } else if let Some(r) = self.exec_fp_pair(word) {
+                return r;
+            }
+        }
+        self.execute(insn)
+    }
+
+    /// Instruction-fetch translation with a one-page cache in front of the TLB. The cached
+    /// page is valid for the MSR and partition generation it was made under; SLB
+    /// instructions and mtspr drop it (AMR/IAMR feed protection), and it lives only for one
+    /// `run` call, so platform changes between runs cannot leave it stale.
+    #[inline(always)]
+    fn fetch_translate(&mut self, cia: u64) -> Result<u64, Event> {
+        let m = self.cpu.state.msr();
+        if m & msr::IR == 0 {
+            return self
+                .cpu
+                .translate(cia, AccessType::Fetch)
+                .map_err(|f| Event::Interrupt(f.into()));
+        }
+        let ea = self.cpu.state.mode_ea(cia);
+        let generation = self.cpu.partition().generation();
+        if let Some(c) = self.fetch_page {
+            if c.ea_page == ea & !0xfff && c.msr == m && c.generation == generation {
+                return Ok(c.real_page | (ea & 0xfff));
+            }
+        }
+        let real = self
+            .cpu
+            .translate(cia, AccessType::Fetch)
+            .map_err(|f| Event::Interrupt(f.into()))?;
+        self.fetch_page = Some(FetchPage {
+            ea_page: ea & !0xfff,
+            real_page: real & !0xfff,
+            msr: m,
+            generation,
+        });
+        Ok(real)
+    }
+
+    /// Drops the fetch-page cache (SLB instructions, mtspr).
+    #[inline]
+    pub(crate) fn drop_fetch_page(&mut self) {
+        self.fetch_page = None;
+    }
+
+    #[inline]
+    pub(crate) fn le(&self) -> bool {
+        self.cpu.state.msr() & msr::LE != 0
+    }
+
+    /// Reads guest-physical bytes (RAM or MMIO).
+    #[inline]
+    pub(crate) fn read_real(&mut self, real: u64, buf: &mut [u8]) -> Res {
+        let n = buf.len() as u64;
+        if real < self.ram_size && self.ram_size - real >= n {
+            // SAFETY: `real..real+n` lies inside RAM, which the Bus contract keeps mapped for
+            // the bus's lifetime; the copy goes through raw pointers only.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    self.ram.as_ptr().add(real as usize),
+                    buf.as_mut_ptr(),
+                    buf.len(),
+                );
+            }
+            Ok(())
+        } else if self.bus.mmio_read(real, buf) {
+            Ok(())
+        } else {
+            Err(Event::Interrupt(Interrupt::MachineCheck))
+        }
+    }
+
+    /// Writes guest-physical bytes (RAM or MMIO); a store into the reservation granule drops
+    /// the reservation.
+    #[inline]
+    pub(crate) fn write_real(&mut self, real: u64, buf: &[u8]) -> Res {
+        let n = buf.len() as u64;
+        if let Some(r) = self.resv {
+            let g = r.real & !(RESERVATION_GRANULE - 1);
+            if real < g + RESERVATION_GRANULE && real + n > g {
+                self.resv = None;
+            }
+        }
+        if real < self.ram_size && self.ram_size - real >= n {
+            // SAFETY: as in `read_real`.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    buf.as_ptr(),
+                    self.ram.as_ptr().add(real as usize),
+                    buf.len(),
+                );
+            }
+            Ok(())
+        } else if self.bus.mmio_write(real, buf) {
+            Ok(())
+        } else {
+            Err(Event::Interrupt(Interrupt::MachineCheck))
+        }
+    }
+
+    /// Translates a data access of `len` bytes at `ea` that lies within one 4K page.
+    #[inline]
+    pub(crate) fn xlate(&mut self, ea: u64, access: AccessType) -> Result<u64, Event> {
+        self.cpu
+            .translate(ea, access)
+            .map_err(|f| Event::Interrupt(f.into()))
+    }
+
+    /// Loads `buf.len()` bytes from effective address `ea` in storage order.
+    #[inline]
+    pub(crate) fn load_bytes(&mut self, ea: u64, buf: &mut [u8]) -> Res {
+        let ea = self.cpu.state.mode_ea(ea);
+        if (ea & 0xfff) + buf.len() as u64 <= 0x1000 {
+            let real = self.xlate(ea, AccessType::Load)?;
+            self.read_real(real, buf)
+        } else {
+            // Crosses a page: translate both pages before touching anything.
+            let first = (0x1000 - (ea & 0xfff)) as usize;
+            let ea2 = self.cpu.state.mode_ea(ea.wrapping_add(first as u64));
+            let r1 = self.xlate(ea, AccessType::Load)?;
+            let r2 = self.xlate(ea2, AccessType::Load)?;
+            let (a, b) = buf.split_at_mut(first);
+            self.read_real(r1, a)?;
+            self.read_real(r2, b)
+        }
+    }
+
+    /// Stores `buf` (storage order) at effective address `ea`.
+    #[inline]
+    pub(crate) fn store_bytes(&mut self, ea: u64, buf: &[u8]) -> Res {
+        let ea = self.cpu.state.mode_ea(ea);
+        if (ea & 0xfff) + buf.len() as u64 <= 0x1000 {
+            let real = self.xlate(ea, AccessType::Store)?;
+            self.write_real(real, buf)
+        } else {
+            let first = (0x1000 - (ea & 0xfff)) as usize;
+            let ea2 = self.cpu.state.mode_ea(ea.wrapping_add(first as u64));
+            let r1 = self.xlate(ea, AccessType::Store)?;
+            let r2 = self.xlate(ea2, AccessType::Store)?;
+            let (a, b) = buf.split_at(first);
+            self.write_real(r1, a)?;
+            self.write_real(r2, b)
+        }
+    }
+
+    /// Loads an `N`-byte integer (N = 1, 2, 4, 8) in the current byte order.
+    #[inline]
+    pub(crate) fn load<const N: usize>(&mut self, ea: u64) -> Result<u64, Event> {
+        let mut b = [0u8; N];
+        self.load_bytes(ea, &mut b)?;
+        Ok(bytes_to_int(&b, self.le()))
+    }
+
+    /// Loads an `N`-byte integer in the opposite of the current byte order (byte-reversed).
+    #[inline]
+    pub(crate) fn load_rev<const N: usize>(&mut self, ea: u64) -> Result<u64, Event> {
+        let mut b = [0u8; N];
+        self.load_bytes(ea, &mut b)?;
+        Ok(bytes_to_int(&b, !self.le()))
+    }
+
+    /// Stores the low `N` bytes of `value` in the current byte order.
+    #[inline]
+    pub(crate) fn store<const N: usize>(&mut self, ea: u64, value: u64) -> Res {
+        let b: [u8; N] = int_to_bytes(value, self.le());
+        self.store_bytes(ea, &b)
+    }
+
+    /// Stores the low `N` bytes of `value` byte-reversed.
+    #[inline]
+    pub(crate) fn store_rev<const N: usize>(&mut self, ea: u64, value: u64) -> Res {
+        let b: [u8; N] = int_to_bytes(value, !self.le());
+        self.store_bytes(ea, &b)
+    }
+
+    /// Loads 16 bytes as a 128-bit value in the current byte order.
+    pub(crate) fn load128(&mut self, ea: u64) -> Result<u128, Event> {
+        let mut b = [0u8; 16];
+        self.load_bytes(ea, &mut b)?;
+        Ok(if self.le() {
+            u128::from_le_bytes(b)
+        } else {
+            u128::from_be_bytes(b)
+        })
+    }
+
+    /// Stores a 128-bit value in the current byte order.
+    pub(crate) fn store128(&mut self, ea: u64, v: u128) -> Res {
+        let b = if self.le() {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        };
+        self.store_bytes(ea, &b)
+    }
+
+    /// GPR `r`, or 0 when `r` is 0 (the `(RA|0)` operand).
+    #[inline]
+    pub(crate) fn ra0(&self, r: usize) -> u64 {
+        if r == 0 {
+            0
+        } else {
+            self.cpu.state.gpr[r]
+        }
+    }
+
+    /// Whether the thread is in privileged (not problem) state.
+    #[inline]
+    pub(crate) fn privileged(&self) -> Res {
+        if self.cpu.state.problem_state() {
+            Err(PRIVILEGED)
+        } else {
+            Ok(())
+        }
+    }
+
+    #[inline(always)]
+    fn execute(&mut self, insn: Insn) -> Res {
+        use Opcode as O;
+        match insn.op {
+            O::Invalid => Err(ILLEGAL),
+            O::B | O::Bc | O::Bclr | O::Bcctr | O::Bctar => self.exec_branch(insn),
+            O::Crand
+            | O::Crandc
+            | O::Creqv
+            | O::Crnand
+            | O::Crnor
+            | O::Cror
+            | O::Crorc
+            | O::Crxor
+            | O::Mcrf => self.exec_cr(insn),
+            _ => {
+                if let Some(r) = self.exec_integer(insn) {
+                    return r;
+                }
+                if let Some(r) = self.exec_loadstore(insn) {
+                    return r;
+                }
+                if let Some(r) = self.exec_atomic(insn) {
+                    return r;
+                }
+                if let Some(r) = self.exec_system(insn) {
+                    return r;
+                }
+                if let Some(r) = self.exec_fp(insn) {
+                    return r;
+                }
+                if let Some(r) = self.exec_vector(insn) {
+                    return r;
+                }
+                Err(ILLEGAL)
+            }
+        }
+    }
+}
+
+/// Bytes in storage order to an integer, little- or big-endian.
+#[inline]
+pub(crate) fn bytes_to_int<const N: usize>(b: &[u8; N], le: bool) -> u64 {
+    let mut v = 0u64;
+    if le {
+        for &x in b.iter().rev() {
+            v = (v << 8) | u64::from(x);
+        }
+    } else {
+        for &x in b {
+            v = (v << 8) | u64::from(x);
+        }
+    }
+    v
+}
+
+/// The low `N` bytes of an integer in storage order.
+#[inline]
+pub(crate) fn int_to_bytes<const N: usize>(v: u64, le: bool) -> [u8; N] {
+    let mut b = [0u8; N];
+    for (i, x) in b.iter_mut().enumerate() {
+        let shift = if le { 8 * i } else { 8 * (N - 1 - i) };
+        *x = (v >> shift) as u8;
+    }
+    b
+}
