@@ -8,6 +8,7 @@ pub mod devtree;
 pub mod fuzz_harness;
 pub mod initramfs;
 pub mod loader;
+pub mod machine;
 pub mod ofci;
 pub mod phcall;
 pub mod rtas;

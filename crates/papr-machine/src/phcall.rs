@@ -26,7 +26,7 @@ pub mod nr {
     pub const H_RANDOM: u64 = 0x300;
     pub const H_SET_MODE: u64 = 0x31C;
     pub const H_REGISTER_PROC_TBL: u64 = 0x37C;
-    pub const H_GET_CPU_CHARACTERISTICS: u64 = 0x1AC;
+    pub const H_GET_CPU_CHARACTERISTICS: u64 = 0x1C8;
     pub const H_PAGE_INIT: u64 = 0x2C;
 }
 

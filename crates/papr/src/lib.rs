@@ -1,4 +1,5 @@
 //! The papr command line's building blocks (the binary in `main.rs` is thin): the host
 //! terminal as the guest console.
 
+pub mod console;
 pub mod terminal;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use papr_machine::config::{IcMode, MachineConfig, ResizeHpt};
+use papr_machine::machine::{BootImages, Machine};
 use papr_machine::tree::{apply_cas, build, ActiveIc, CasOutcome};
 
 #[derive(Parser)]
@@ -43,6 +44,49 @@ enum Stage {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Boot a kernel (QEMU-familiar options; the console is this terminal, Ctrl-A x quits).
+    Run {
+        /// The kernel (ELF).
+        #[arg(long)]
+        kernel: PathBuf,
+        /// An initrd.
+        #[arg(long)]
+        initrd: Option<PathBuf>,
+        /// Kernel command line.
+        #[arg(long, default_value = "")]
+        append: String,
+        /// RAM size.
+        #[arg(short = 'm', default_value = "1G")]
+        mem: String,
+        /// vCPUs.
+        #[arg(long, default_value_t = 1)]
+        smp: u32,
+        /// Interrupt-controller mode.
+        #[arg(long, value_enum, default_value = "dual")]
+        ic_mode: IcModeArg,
+        /// HPT resize policy.
+        #[arg(long, value_enum, default_value = "enabled")]
+        resize_hpt: ResizeArg,
+        /// HPT order (default: from the RAM size, QEMU's rule).
+        #[arg(long)]
+        hpt_order: Option<u32>,
+        /// Stop after this many guest instructions.
+        #[arg(long)]
+        max_insns: Option<u64>,
+        /// At exit, print hcall/RTAS counters and the hypervisor's allocation ledger.
+        #[arg(long)]
+        stats: bool,
+    },
+    /// Build a busybox initramfs (newc cpio) whose /init mounts the kernel filesystems and
+    /// starts a shell on the console.
+    Mkinitramfs {
+        /// A static busybox binary for ppc64le (Debian's busybox-static).
+        #[arg(long)]
+        busybox: PathBuf,
+        /// Output file.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Print the HPT order papr would choose for a RAM size (QEMU's rule).
     HptOrder {
         /// RAM size, e.g. 1G, 512M.
@@ -106,8 +150,75 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+fn machine_config(
+    mem: &str,
+    smp: u32,
+    ic_mode: IcModeArg,
+    resize_hpt: ResizeArg,
+    hpt_order: Option<u32>,
+    append: String,
+) -> anyhow::Result<MachineConfig> {
+    let cfg = MachineConfig {
+        ram_bytes: parse_size(mem)?,
+        cpus: smp,
+        ic_mode: match ic_mode {
+            IcModeArg::Dual => IcMode::Dual,
+            IcModeArg::Xics => IcMode::Xics,
+            IcModeArg::Xive => IcMode::Xive,
+        },
+        resize_hpt: match resize_hpt {
+            ResizeArg::Disabled => ResizeHpt::Disabled,
+            ResizeArg::Enabled => ResizeHpt::Enabled,
+            ResizeArg::Required => ResizeHpt::Required,
+        },
+        hpt_order,
+        bootargs: append,
+    };
+    cfg.validate()?;
+    Ok(cfg)
+}
+
+fn read_file(what: &str, path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read the {what} {}", path.display()))
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Run {
+            kernel,
+            initrd,
+            append,
+            mem,
+            smp,
+            ic_mode,
+            resize_hpt,
+            hpt_order,
+            max_insns,
+            stats,
+        } => {
+            let cfg = machine_config(&mem, smp, ic_mode, resize_hpt, hpt_order, append)?;
+            let images = BootImages {
+                kernel_name: kernel.display().to_string(),
+                kernel: read_file("kernel", &kernel)?,
+                initrd: initrd
+                    .as_deref()
+                    .map(|p| read_file("initrd", p))
+                    .transpose()?,
+            };
+            let mut machine = Machine::new(cfg, images, Box::new(std::io::stdout()))?;
+            let end = papr::console::run_interactive(&mut machine, max_insns)?;
+            eprintln!("\r\npapr: {end}");
+            if stats {
+                papr::console::print_stats(&machine);
+            }
+        }
+        Command::Mkinitramfs { busybox, output } => {
+            let bb = read_file("busybox binary", &busybox)?;
+            let archive =
+                papr_machine::initramfs::busybox_initramfs(&bb, papr_machine::initramfs::DEMO_INIT);
+            std::fs::write(&output, archive)
+                .with_context(|| format!("cannot write {}", output.display()))?;
+        }
         Command::HptOrder { mem } => {
             let bytes = parse_size(&mem)?;
             println!("{}", papr_machine::hpt_order_for_ram(bytes));
@@ -122,23 +233,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             append,
             stage,
         } => {
-            let cfg = MachineConfig {
-                ram_bytes: parse_size(&mem)?,
-                cpus: smp,
-                ic_mode: match ic_mode {
-                    IcModeArg::Dual => IcMode::Dual,
-                    IcModeArg::Xics => IcMode::Xics,
-                    IcModeArg::Xive => IcMode::Xive,
-                },
-                resize_hpt: match resize_hpt {
-                    ResizeArg::Disabled => ResizeHpt::Disabled,
-                    ResizeArg::Enabled => ResizeHpt::Enabled,
-                    ResizeArg::Required => ResizeHpt::Required,
-                },
-                hpt_order,
-                bootargs: append,
-            };
-            cfg.validate()?;
+            let cfg = machine_config(&mem, smp, ic_mode, resize_hpt, hpt_order, append)?;
             let (mut tree, mut nodes) = build(&cfg, None)?;
             if let Stage::Cas = stage {
                 let (ic, vec5) = match cfg.ic_mode {

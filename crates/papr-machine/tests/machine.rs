@@ -1,0 +1,84 @@
+//! The whole machine (firmware, hypervisor, interpreter, platform hcalls) running the recorded
+//! bare-metal guests: their console output must be QEMU 7.2's (guests/expected), apart from the
+//! documented per-guest exceptions the processor issue keeps in tests/data.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use papr_machine::config::MachineConfig;
+use papr_machine::machine::{BootImages, Machine, RunEnd};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[derive(Clone, Default)]
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Sink {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The lines between @@BEGIN@@ and @@END@@, as guests/record.sh keeps them.
+fn kept(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut on = false;
+    for l in text.lines().map(|l| l.trim_end_matches('\r')) {
+        if l == "@@BEGIN@@" {
+            on = true;
+        }
+        if on {
+            out.push(l.to_owned());
+        }
+        if l == "@@END@@" {
+            break;
+        }
+    }
+    out
+}
+
+fn run(name: &str) -> (RunEnd, Vec<String>) {
+    let elf = std::fs::read(repo().join(format!("guests/bin/{name}.elf"))).unwrap();
+    let sink = Sink::default();
+    let cfg = MachineConfig {
+        ram_bytes: 256 << 20,
+        ..MachineConfig::default()
+    };
+    let images = BootImages {
+        kernel_name: format!("{name}.elf"),
+        kernel: elf,
+        initrd: None,
+    };
+    let mut m = Machine::new(cfg, images, Box::new(sink.clone())).unwrap();
+    let end = m.run(Some(500_000_000));
+    let text = String::from_utf8_lossy(&sink.0.lock().unwrap()).into_owned();
+    (end, kept(&text))
+}
+
+fn expected(name: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(repo().join(format!("guests/expected/{name}.txt"))).unwrap();
+    kept(&text)
+}
+
+#[test]
+fn hello_runs_through_the_machine_as_on_qemu() {
+    let (end, got) = run("hello");
+    assert_eq!(end, RunEnd::FirmwareExit);
+    assert_eq!(got, expected("hello"));
+}
+
+#[test]
+fn branch_and_random_guests_match_exactly() {
+    for name in ["branch", "mode32", "random_1", "vec"] {
+        let (end, got) = run(name);
+        assert_eq!(end, RunEnd::FirmwareExit, "{name}");
+        assert_eq!(got, expected(name), "{name}");
+    }
+}

@@ -1,0 +1,117 @@
+//! Running a machine with this terminal as its console: stdin in raw mode read on a thread,
+//! Ctrl-A escapes, guest output to stdout, and the `--stats` report.
+
+use std::io::{Read, Write};
+use std::sync::mpsc;
+
+use papr_machine::machine::{Machine, RunEnd};
+
+use crate::terminal::{EscapeParser, Key, RawMode, HELP};
+
+/// Instructions run between two looks at the keyboard.
+const POLL: u64 = 2_000_000;
+
+/// Runs `machine` until it stops, `limit` instructions, or the user quits.
+pub fn run_interactive(machine: &mut Machine, limit: Option<u64>) -> std::io::Result<String> {
+    let _raw = RawMode::enter()?;
+    let (tx, rx) = mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut stdin = std::io::stdin();
+        let mut buf = [0u8; 256];
+        loop {
+            match stdin.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => {
+                    if tx.send(buf[..n].to_vec()).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    let mut esc = EscapeParser::new();
+    loop {
+        while let Ok(bytes) = rx.try_recv() {
+            for key in esc.feed(&bytes) {
+                match key {
+                    Key::Guest(b) => machine.console_input(&b),
+                    Key::Quit => return Ok("quit (Ctrl-A x)".into()),
+                    Key::Help => {
+                        let mut e = std::io::stderr();
+                        let _ = e.write_all(HELP.as_bytes());
+                    }
+                }
+            }
+        }
+        let step = limit.map_or(POLL, |l| l.saturating_sub(machine.retired()).min(POLL));
+        let target = machine.retired() + step;
+        match machine.run(Some(target)) {
+            RunEnd::InstructionLimit => {
+                if limit.is_some_and(|l| machine.retired() >= l) {
+                    return Ok(describe(&RunEnd::InstructionLimit));
+                }
+            }
+            RunEnd::Idle => {
+                // Every vCPU waits for input: wait for the keyboard without burning the CPU.
+                match rx.recv() {
+                    Ok(bytes) => {
+                        for key in esc.feed(&bytes) {
+                            match key {
+                                Key::Guest(b) => machine.console_input(&b),
+                                Key::Quit => return Ok("quit (Ctrl-A x)".into()),
+                                Key::Help => {}
+                            }
+                        }
+                    }
+                    Err(_) => return Ok(describe(&RunEnd::Idle)),
+                }
+            }
+            end => return Ok(describe(&end)),
+        }
+    }
+}
+
+/// A one-line description of how a run ended.
+pub fn describe(end: &RunEnd) -> String {
+    match end {
+        RunEnd::PowerOff => "the guest powered off".into(),
+        RunEnd::FirmwareExit => "the guest called Open Firmware exit".into(),
+        RunEnd::OsTerm(m) => format!("the guest terminated: {m}"),
+        RunEnd::GuestError(m) => format!("stopped: {m}"),
+        RunEnd::InstructionLimit => "instruction limit reached".into(),
+        RunEnd::Idle => "every vCPU is idle with nothing to wake it".into(),
+    }
+}
+
+/// The `--stats` report: hcalls the hypervisor handled per vCPU, the platform's unimplemented
+/// hcalls, RTAS calls, and the allocation ledger.
+pub fn print_stats(machine: &Machine) {
+    let mut e = std::io::stderr();
+    let _ = writeln!(e, "papr: {} instructions", machine.retired());
+    for v in machine.vm().vcpus() {
+        let counts: Vec<String> = v
+            .hcall_counts()
+            .iter()
+            .map(|(n, c)| format!("{n:#x}:{c}"))
+            .collect();
+        let _ = writeln!(
+            e,
+            "papr: vCPU {} hypervisor hcalls {}",
+            v.id(),
+            counts.join(" ")
+        );
+    }
+    let s = machine.stats();
+    let _ = writeln!(
+        e,
+        "papr: platform hcalls answered H_FUNCTION {:x?}",
+        s.unimplemented_hcalls
+    );
+    let _ = writeln!(e, "papr: RTAS calls {:?}", s.rtas_calls);
+    let _ = writeln!(
+        e,
+        "papr: OF client-interface calls {}, resets {}",
+        s.of_calls, s.resets
+    );
+    let _ = writeln!(e, "papr: ledger: {}", machine.vm().ledger());
+}
