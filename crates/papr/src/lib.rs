@@ -2,4 +2,5 @@
 //! terminal as the guest console.
 
 pub mod console;
+pub mod demo;
 pub mod terminal;

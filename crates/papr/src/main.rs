@@ -77,6 +77,29 @@ enum Command {
         #[arg(long)]
         stats: bool,
     },
+    /// The main job: boot Debian 12's ppc64le kernel with a busybox initramfs to an
+    /// interactive shell. On first use it downloads the pinned Debian packages (apt-get
+    /// download, multiarch ppc64el) into the cache directory.
+    Demo {
+        /// Where the Debian artifacts are kept (default: $XDG_CACHE_HOME/papr or ~/.cache/papr).
+        #[arg(long)]
+        cache: Option<PathBuf>,
+        /// RAM size.
+        #[arg(short = 'm', default_value = "1G")]
+        mem: String,
+        /// vCPUs.
+        #[arg(long, default_value_t = 2)]
+        smp: u32,
+        /// Interrupt-controller mode.
+        #[arg(long, value_enum, default_value = "dual")]
+        ic_mode: IcModeArg,
+        /// Extra kernel command-line arguments (after console=hvc0).
+        #[arg(long, default_value = "")]
+        append: String,
+        /// At exit, print counters and the allocation ledger.
+        #[arg(long)]
+        stats: bool,
+    },
     /// Build a busybox initramfs (newc cpio) whose /init mounts the kernel filesystems and
     /// starts a shell on the console.
     Mkinitramfs {
@@ -178,6 +201,14 @@ fn machine_config(
     Ok(cfg)
 }
 
+fn default_cache() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from(".cache"))
+        .join("papr")
+}
+
 fn read_file(what: &str, path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read the {what} {}", path.display()))
 }
@@ -207,6 +238,40 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let mut machine = Machine::new(cfg, images, Box::new(std::io::stdout()))?;
             let end = papr::console::run_interactive(&mut machine, max_insns)?;
+            eprintln!("\r\npapr: {end}");
+            if stats {
+                papr::console::print_stats(&machine);
+            }
+        }
+        Command::Demo {
+            cache,
+            mem,
+            smp,
+            ic_mode,
+            append,
+            stats,
+        } => {
+            let dir = cache.unwrap_or_else(default_cache);
+            let (kernel, busybox) = papr::demo::artifacts(&dir)?;
+            let cfg = machine_config(
+                &mem,
+                smp,
+                ic_mode,
+                ResizeArg::Enabled,
+                None,
+                format!("console=hvc0 {append}").trim().to_owned(),
+            )?;
+            let images = BootImages {
+                kernel_name: kernel.display().to_string(),
+                kernel: read_file("kernel", &kernel)?,
+                initrd: Some(papr_machine::initramfs::busybox_initramfs(
+                    &read_file("busybox binary", &busybox)?,
+                    papr_machine::initramfs::DEMO_INIT,
+                )),
+            };
+            eprintln!("papr: booting {} (Ctrl-A x quits)", kernel.display());
+            let mut machine = Machine::new(cfg, images, Box::new(std::io::stdout()))?;
+            let end = papr::console::run_interactive(&mut machine, None)?;
             eprintln!("\r\npapr: {end}");
             if stats {
                 papr::console::print_stats(&machine);
