@@ -226,6 +226,16 @@ struct Requests {
     rtas: Vec<RtasRequest>,
 }
 
+enum FirmwareCall {
+    ClientInterface(u64),
+    Rtas(u64),
+}
+
+enum FirmwareResult {
+    ClientInterface(Result<OfOutcome, crate::ofci::OfciError>),
+    Rtas(Result<rtas::RtasCall, rtas::RtasBlockError>),
+}
+
 enum RtasRequest {
     Start {
         id: u32,
@@ -735,26 +745,44 @@ impl Machine {
         self.vcpus.iter().map(|v| v.state).collect()
     }
 
-    fn of_call(&mut self, i: usize, block: u64) -> Option<RunEnd> {
-        self.stats.of_calls += 1;
+    /// Runs one firmware service (client interface or RTAS) for vCPU `i` with the machine
+    /// state it may touch, and returns its result with what it asked the machine to do.
+    fn firmware(&mut self, i: usize, call: FirmwareCall) -> (FirmwareResult, Requests) {
         let mut req = Requests::default();
         let mut text = Vec::new();
         let states = self.firmware_states();
         let clock_ms = u32::try_from(self.vcpus[i].cpu.timebase.now_ns() / 1_000_000).unwrap_or(0);
-        let outcome = {
-            let mut fw = Firmware {
-                cfg: &self.cfg,
-                nodes: &mut self.nodes,
-                active: self.irq.active,
-                console: &mut text,
-                req: &mut req,
-                states,
-                clock_ms,
-            };
-            self.ci.call(self.vm.ram(), &mut self.tree, &mut fw, block)
+        let caller = self.vcpus[i].hv.id();
+        let mut fw = Firmware {
+            cfg: &self.cfg,
+            nodes: &mut self.nodes,
+            active: self.irq.active,
+            console: &mut text,
+            req: &mut req,
+            states,
+            clock_ms,
         };
+        let result =
+            match call {
+                FirmwareCall::ClientInterface(block) => FirmwareResult::ClientInterface(
+                    self.ci.call(self.vm.ram(), &mut self.tree, &mut fw, block),
+                ),
+                FirmwareCall::Rtas(block) => {
+                    FirmwareResult::Rtas(rtas::call(&self.vm, &mut fw, caller, block))
+                }
+            };
         // OF `write` text goes to the console, as VOF's stdout.
         let _ = self.out.write_all(&text);
+        (result, req)
+    }
+
+    fn of_call(&mut self, i: usize, block: u64) -> Option<RunEnd> {
+        self.stats.of_calls += 1;
+        let (FirmwareResult::ClientInterface(outcome), req) =
+            self.firmware(i, FirmwareCall::ClientInterface(block))
+        else {
+            return None;
+        };
         let rc = match outcome {
             Ok(OfOutcome::Exit) => return Some(RunEnd::FirmwareExit),
             Ok(OfOutcome::Continue) => rc::H_SUCCESS,
@@ -779,22 +807,9 @@ impl Machine {
     }
 
     fn rtas_call(&mut self, i: usize, block: u64) -> Option<RunEnd> {
-        let mut req = Requests::default();
-        let mut text = Vec::new();
-        let states = self.firmware_states();
-        let clock_ms = u32::try_from(self.vcpus[i].cpu.timebase.now_ns() / 1_000_000).unwrap_or(0);
-        let caller = self.vcpus[i].hv.id();
-        let result = {
-            let mut fw = Firmware {
-                cfg: &self.cfg,
-                nodes: &mut self.nodes,
-                active: self.irq.active,
-                console: &mut text,
-                req: &mut req,
-                states,
-                clock_ms,
-            };
-            rtas::call(&self.vm, &mut fw, caller, block)
+        let (FirmwareResult::Rtas(result), req) = self.firmware(i, FirmwareCall::Rtas(block))
+        else {
+            return None;
         };
         match &result {
             Ok(c) => {

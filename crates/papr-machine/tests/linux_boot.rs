@@ -126,6 +126,21 @@ impl Session {
     }
 }
 
+/// The /proc/interrupts line naming `ipi` counts interrupts on both CPUs.
+fn assert_ipis_on_both_cpus(irqs: &str, ipi: &str) {
+    let line = irqs.lines().find(|l| l.contains(ipi)).expect("an IPI line");
+    let counts: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .take(2)
+        .filter_map(|c| c.parse().ok())
+        .collect();
+    assert!(
+        counts.len() == 2 && counts.iter().all(|&c| c > 0),
+        "IPIs on both CPUs: {line}"
+    );
+}
+
 fn cfg(ic_mode: IcMode, cpus: u32, bootargs: &str) -> MachineConfig {
     MachineConfig {
         ram_bytes: 1 << 30,
@@ -164,20 +179,7 @@ fn dual_mode_xive_smp_resize_and_reboot() {
     );
     let irqs = s.command("cat /proc/interrupts");
     assert!(irqs.contains("XIVE-IRQ"), "{irqs}");
-    let ipi = irqs
-        .lines()
-        .find(|l| l.contains("IPI"))
-        .expect("an IPI line");
-    let counts: Vec<u64> = ipi
-        .split_whitespace()
-        .skip(1)
-        .take(2)
-        .filter_map(|c| c.parse().ok())
-        .collect();
-    assert!(
-        counts.len() == 2 && counts.iter().all(|&c| c > 0),
-        "IPIs on both CPUs: {ipi}"
-    );
+    assert_ipis_on_both_cpus(&irqs, "IPI");
 
     let r = s.command("echo 22 > /sys/kernel/debug/powerpc/hpt_order");
     assert!(r.contains("HPT resize to shift 22 complete"), "{r}");
@@ -224,20 +226,8 @@ fn dual_mode_with_xive_off_gives_xics() {
     s.wait_for(READY);
     assert_eq!(s.m.active_ic(), ActiveIc::Xics);
     let irqs = s.command("cat /proc/interrupts");
-    let ipi = irqs
-        .lines()
-        .find(|l| l.contains("XICS") && l.contains("IPI"))
-        .expect("XICS IPI line");
-    let counts: Vec<u64> = ipi
-        .split_whitespace()
-        .skip(1)
-        .take(2)
-        .filter_map(|c| c.parse().ok())
-        .collect();
-    assert!(
-        counts.len() == 2 && counts.iter().all(|&c| c > 0),
-        "IPIs on both CPUs: {ipi}"
-    );
+    assert!(irqs.contains("XICS"), "{irqs}");
+    assert_ipis_on_both_cpus(&irqs, "IPI");
     assert!(s.command("grep -i mmu /proc/cpuinfo").contains("Hash"));
     s.power_off();
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use papr_machine::config::{IcMode, MachineConfig, ResizeHpt};
 use papr_machine::machine::{BootImages, Machine};
 use papr_machine::tree::{apply_cas, build, ActiveIc, CasOutcome};
@@ -42,6 +42,42 @@ enum Stage {
     Cas,
 }
 
+/// The machine's configuration, as QEMU's options name it.
+#[derive(Args)]
+struct MachineArgs {
+    /// RAM size (multiple of 256 MiB).
+    #[arg(short = 'm', default_value = "1G")]
+    mem: String,
+    /// vCPUs.
+    #[arg(long, default_value_t = 1)]
+    smp: u32,
+    /// Interrupt-controller mode.
+    #[arg(long, value_enum, default_value = "dual")]
+    ic_mode: IcModeArg,
+    /// HPT resize policy.
+    #[arg(long, value_enum, default_value = "enabled")]
+    resize_hpt: ResizeArg,
+    /// HPT order (default: from the RAM size, QEMU's rule).
+    #[arg(long)]
+    hpt_order: Option<u32>,
+    /// Kernel command line.
+    #[arg(long, default_value = "")]
+    append: String,
+}
+
+impl MachineArgs {
+    fn config(self) -> anyhow::Result<MachineConfig> {
+        machine_config(
+            &self.mem,
+            self.smp,
+            self.ic_mode,
+            self.resize_hpt,
+            self.hpt_order,
+            self.append,
+        )
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Boot a kernel (QEMU-familiar options; the console is this terminal, Ctrl-A x quits).
@@ -52,24 +88,8 @@ enum Command {
         /// An initrd.
         #[arg(long)]
         initrd: Option<PathBuf>,
-        /// Kernel command line.
-        #[arg(long, default_value = "")]
-        append: String,
-        /// RAM size.
-        #[arg(short = 'm', default_value = "1G")]
-        mem: String,
-        /// vCPUs.
-        #[arg(long, default_value_t = 1)]
-        smp: u32,
-        /// Interrupt-controller mode.
-        #[arg(long, value_enum, default_value = "dual")]
-        ic_mode: IcModeArg,
-        /// HPT resize policy.
-        #[arg(long, value_enum, default_value = "enabled")]
-        resize_hpt: ResizeArg,
-        /// HPT order (default: from the RAM size, QEMU's rule).
-        #[arg(long)]
-        hpt_order: Option<u32>,
+        #[command(flatten)]
+        machine: MachineArgs,
         /// Stop after this many guest instructions.
         #[arg(long)]
         max_insns: Option<u64>,
@@ -122,24 +142,8 @@ enum Command {
         /// Output file.
         #[arg(short, long)]
         output: PathBuf,
-        /// RAM size.
-        #[arg(short = 'm', default_value = "1G")]
-        mem: String,
-        /// vCPUs.
-        #[arg(long, default_value_t = 1)]
-        smp: u32,
-        /// Interrupt-controller mode.
-        #[arg(long, value_enum, default_value = "dual")]
-        ic_mode: IcModeArg,
-        /// HPT resize policy.
-        #[arg(long, value_enum, default_value = "enabled")]
-        resize_hpt: ResizeArg,
-        /// HPT order (default: from the RAM size).
-        #[arg(long)]
-        hpt_order: Option<u32>,
-        /// Kernel command line.
-        #[arg(long, default_value = "")]
-        append: String,
+        #[command(flatten)]
+        machine: MachineArgs,
         /// Which tree.
         #[arg(long, value_enum, default_value = "reset")]
         stage: Stage,
@@ -218,16 +222,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Run {
             kernel,
             initrd,
-            append,
-            mem,
-            smp,
-            ic_mode,
-            resize_hpt,
-            hpt_order,
+            machine,
             max_insns,
             stats,
         } => {
-            let cfg = machine_config(&mem, smp, ic_mode, resize_hpt, hpt_order, append)?;
+            let cfg = machine.config()?;
             let images = BootImages {
                 kernel_name: kernel.display().to_string(),
                 kernel: read_file("kernel", &kernel)?,
@@ -290,15 +289,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Dumpdtb {
             output,
-            mem,
-            smp,
-            ic_mode,
-            resize_hpt,
-            hpt_order,
-            append,
+            machine,
             stage,
         } => {
-            let cfg = machine_config(&mem, smp, ic_mode, resize_hpt, hpt_order, append)?;
+            let cfg = machine.config()?;
             let (mut tree, mut nodes) = build(&cfg, None)?;
             if let Stage::Cas = stage {
                 let (ic, vec5) = match cfg.ic_mode {

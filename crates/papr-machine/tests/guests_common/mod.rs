@@ -31,16 +31,7 @@ use papr_machine::ofci::{ClientInterface, OfOutcome, OfPlatform};
 pub const RAM: u64 = 256 << 20;
 /// HPT order QEMU gives 256M (guests README fact 15).
 pub const HPT_ORDER: u32 = 21;
-/// Where the OF client-interface stub lives.
-pub const OF_ENTRY: u64 = 0x100;
-/// The stub's words (big-endian), linux-pseries-boot.md 2.1.
-pub const OF_STUB: [u32; 5] = [
-    0x7c64_1b78,
-    0x3c60_0000,
-    0x6063_f005,
-    0x4400_0022,
-    0x4e80_0020,
-];
+pub use papr_machine::machine::{OF_ENTRY, OF_STUB};
 
 const H_SUCCESS: u64 = 0;
 const H_FUNCTION: i64 = -2;
