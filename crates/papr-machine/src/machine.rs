@@ -104,7 +104,14 @@ pub struct BootImages {
     pub kernel: Vec<u8>,
     /// The initrd, if any.
     pub initrd: Option<Vec<u8>>,
+    /// A raw firmware image (QEMU's `-bios`): loaded at 0 and entered at 0x100 big-endian
+    /// with r3 = the final flattened tree; no client interface, no CAS. The kernel (if
+    /// `kernel` is not empty) is still loaded, and named in `/chosen/qemu,boot-kernel`.
+    pub bios: Option<Vec<u8>>,
 }
+
+/// Where `--bios` firmware is entered.
+pub const BIOS_ENTRY: u64 = 0x100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RunState {
@@ -453,8 +460,25 @@ impl Machine {
         self.vm.reset_htab()?;
         self.vm.ram().discard_all();
         let ram = self.vm.ram();
+        if let Some(bios) = &self.images.bios {
+            if !ram.contains(0, bios.len() as u64) || bios.len() >= 0x40_0000 {
+                return Err(MachineError::Load(LoadError::DoesNotFit {
+                    name: "the --bios image".into(),
+                    start: 0,
+                    end: bios.len() as u64,
+                    ram: 0x40_0000,
+                }));
+            }
+            let _ = ram.write(0, bios);
+        }
+        if self.images.bios.is_some() && self.images.kernel.is_empty() {
+            return self.boot_bios(None);
+        }
         let kernel: LoadedKernel =
             loader::load_kernel(ram, &self.images.kernel_name, &self.images.kernel)?;
+        if self.images.bios.is_some() {
+            return self.boot_bios(Some(kernel));
+        }
         let initrd = match &self.images.initrd {
             Some(data) => Some(loader::load_initrd(ram, kernel.initrd_address(), data)?),
             None => None,
@@ -484,6 +508,51 @@ impl Machine {
         boot.cpu.state.gpr[3] = istart;
         boot.cpu.state.gpr[4] = isize;
         boot.cpu.state.gpr[5] = OF_ENTRY;
+        boot.state = RunState::Running;
+        boot.guard = Some(self.vm.run(&boot.hv)?);
+        Ok(())
+    }
+
+    /// The `--bios` path: the tree is final (the controller per ic-mode, dual meaning XICS;
+    /// the logical PVR; option vector 5 saying which controller), flattened into RAM below
+    /// 768 MiB, and the boot vCPU enters the firmware at 0x100, big-endian, 32-bit real mode,
+    /// with r3 = the tree.
+    fn boot_bios(&mut self, kernel: Option<LoadedKernel>) -> Result<(), MachineError> {
+        let (mut tree, mut nodes) = tree::build(&self.cfg, None)?;
+        if let Some(k) = kernel {
+            let mut cells = Vec::new();
+            cells.extend_from_slice(&k.entry.to_be_bytes());
+            cells.extend_from_slice(&(k.end - k.entry).to_be_bytes());
+            tree.set_prop(nodes.chosen, "qemu,boot-kernel", cells)?;
+        }
+        let ic = tree::reset_ic(self.cfg.ic_mode);
+        let vec5 = match ic {
+            ActiveIc::Xics => vec![0, 0],
+            ActiveIc::Xive => {
+                let mut v = vec![22u8];
+                v.extend([0u8; 23]);
+                v[23] = 0x40;
+                v
+            }
+        };
+        tree::apply_cas(
+            &mut tree,
+            &mut nodes,
+            &self.cfg,
+            ic,
+            &tree::CasOutcome { ic, vec5 },
+        )?;
+        let fdt = tree.to_fdt(&[])?;
+        let top = self.cfg.ram_bytes.min(0x3000_0000);
+        let at = (top - fdt.len() as u64 - 0x1_0000) & !0xffff;
+        let _ = self.vm.ram().write(at, &fdt);
+        self.tree = tree;
+        self.nodes = nodes;
+        self.cas_done = true;
+        self.set_ic(ic)?;
+        let boot = &mut self.vcpus[0];
+        boot.cpu.state.nip = BIOS_ENTRY;
+        boot.cpu.state.gpr[3] = at;
         boot.state = RunState::Running;
         boot.guard = Some(self.vm.run(&boot.hv)?);
         Ok(())
@@ -714,6 +783,7 @@ impl Machine {
                 r
             }
             pnr::H_REGISTER_PROC_TBL => phcall::register_proc_tbl(a),
+            pnr::H_PAGE_INIT => phcall::page_init(self.vm.ram(), a),
             pnr::H_GET_CPU_CHARACTERISTICS => phcall::get_cpu_characteristics(),
             pnr::H_RANDOM => self.rng.h_random(),
             pnr::H_CEDE => {

@@ -151,6 +151,39 @@ pub fn register_proc_tbl(a: &HcallArgs) -> HcallResult {
     }
 }
 
+/// H_PAGE_INIT flag: zero the destination page.
+pub const H_ZERO_PAGE: u64 = 1 << 15;
+/// H_PAGE_INIT flag: copy the source page to the destination.
+pub const H_COPY_PAGE: u64 = 1 << 14;
+/// H_PAGE_INIT flags papr accepts and ignores (cache management has no effect here).
+const H_PAGE_INIT_CACHE_FLAGS: u64 = (1 << 23) | (1 << 22);
+
+/// H_PAGE_INIT(flags, destination, source): zero or copy one 4 KiB page of guest RAM. Both
+/// addresses must be 4 KiB aligned and inside RAM (H_PARAMETER); unknown flags are
+/// H_PARAMETER.
+pub fn page_init(ram: &GuestRam, a: &HcallArgs) -> HcallResult {
+    let (flags, dst, src) = (a[0], a[1], a[2]);
+    const PAGE: u64 = 4096;
+    if flags & !(H_ZERO_PAGE | H_COPY_PAGE | H_PAGE_INIT_CACHE_FLAGS) != 0
+        || dst % PAGE != 0
+        || !ram.contains(dst, PAGE)
+    {
+        return HcallResult::rc(rc::H_PARAMETER);
+    }
+    if flags & H_COPY_PAGE != 0 {
+        if src % PAGE != 0 || !ram.contains(src, PAGE) {
+            return HcallResult::rc(rc::H_PARAMETER);
+        }
+        let mut buf = [0u8; 4096];
+        if ram.read(src, &mut buf).is_err() || ram.write(dst, &buf).is_err() {
+            return HcallResult::rc(rc::H_PARAMETER);
+        }
+    } else if flags & H_ZERO_PAGE != 0 && ram.zero(dst, PAGE).is_err() {
+        return HcallResult::rc(rc::H_PARAMETER);
+    }
+    HcallResult::rc(rc::H_SUCCESS)
+}
+
 /// H_GET_CPU_CHARACTERISTICS: no speculation-mitigation behaviour is required, so the guest
 /// runs without flush loops (an emulator has no side channel to close).
 pub fn get_cpu_characteristics() -> HcallResult {
@@ -397,6 +430,24 @@ mod tests {
             register_vpa(&ram, &mut st, &args(&[f(4), 0, vpa])).rc,
             rc::H_PARAMETER
         );
+    }
+
+    #[test]
+    fn page_init_zeroes_and_copies_checked_pages() {
+        let ram = GuestRam::new(1 << 20).unwrap();
+        ram.write(0x3000, &[7u8; 4096]).unwrap();
+        assert_eq!(page_init(&ram, &args(&[H_COPY_PAGE, 0x5000, 0x3000])).rc, 0);
+        assert_eq!(ram.read_be32(0x5ffc).unwrap(), 0x0707_0707);
+        assert_eq!(page_init(&ram, &args(&[H_ZERO_PAGE, 0x5000, 0])).rc, 0);
+        assert_eq!(ram.read_be32(0x5ffc).unwrap(), 0);
+        for bad in [
+            args(&[H_ZERO_PAGE, 0x5001, 0]),
+            args(&[H_ZERO_PAGE, 1 << 20, 0]),
+            args(&[H_COPY_PAGE, 0x5000, 0xff_f800]),
+            args(&[1, 0x5000, 0]),
+        ] {
+            assert_eq!(page_init(&ram, &bad).rc, rc::H_PARAMETER, "{bad:x?}");
+        }
     }
 
     #[test]

@@ -64,6 +64,7 @@ impl Session {
             kernel_name: "vmlinux".into(),
             kernel,
             initrd: Some(busybox_initramfs(&busybox, DEMO_INIT)),
+            bios: None,
         };
         let m = Machine::new(cfg, images, Box::new(out.clone())).expect("machine");
         Some(Session { m, out, seen: 0 })

@@ -55,6 +55,7 @@ fn run(name: &str) -> (RunEnd, Vec<String>) {
         kernel_name: format!("{name}.elf"),
         kernel: elf,
         initrd: None,
+        bios: None,
     };
     let mut m = Machine::new(cfg, images, Box::new(sink.clone())).unwrap();
     let end = m.run(Some(500_000_000));
@@ -81,4 +82,46 @@ fn branch_and_random_guests_match_exactly() {
         assert_eq!(end, RunEnd::FirmwareExit, "{name}");
         assert_eq!(got, expected(name), "{name}");
     }
+}
+
+/// `--bios`: a raw big-endian firmware at 0, entered at 0x100 with r3 = the flattened tree.
+/// This one reads the tree's first word and prints it through H_PUT_TERM_CHAR.
+#[test]
+fn bios_images_start_at_0x100_with_the_tree_in_r3() {
+    let code: [u32; 9] = [
+        0x7c69_1b78, // mr    r9,r3
+        0x80c9_0000, // lwz   r6,0(r9)
+        0x3860_0058, // li    r3,0x58  (H_PUT_TERM_CHAR)
+        0x3880_0000, // li    r4,0
+        0x38a0_0008, // li    r5,8
+        0x38e0_0000, // li    r7,0
+        0x4400_0022, // sc    1
+        0x4800_0000, // b     .
+        0,
+    ];
+    let mut bios = vec![0u8; 0x100];
+    for w in code {
+        bios.extend_from_slice(&w.to_be_bytes());
+    }
+    let sink = Sink::default();
+    let images = BootImages {
+        kernel_name: String::new(),
+        kernel: Vec::new(),
+        initrd: None,
+        bios: Some(bios),
+    };
+    let cfg = MachineConfig {
+        ram_bytes: 256 << 20,
+        ..MachineConfig::default()
+    };
+    let mut m = Machine::new(cfg, images, Box::new(sink.clone())).unwrap();
+    assert_eq!(m.run(Some(10_000)), RunEnd::InstructionLimit);
+    let out = sink.0.lock().unwrap().clone();
+    assert_eq!(
+        out,
+        [0, 0, 0, 0, 0xd0, 0x0d, 0xfe, 0xed],
+        "the FDT magic, read at r3"
+    );
+    // Dual mode without CAS means XICS.
+    assert_eq!(m.active_ic(), papr_machine::tree::ActiveIc::Xics);
 }

@@ -83,8 +83,12 @@ enum Command {
     /// Boot a kernel (QEMU-familiar options; the console is this terminal, Ctrl-A x quits).
     Run {
         /// The kernel (ELF).
+        #[arg(long, required_unless_present = "bios")]
+        kernel: Option<PathBuf>,
+        /// A raw firmware image (QEMU's -bios): loaded at 0, entered at 0x100 big-endian with
+        /// r3 = the final flattened device tree (no Open Firmware client interface, no CAS).
         #[arg(long)]
-        kernel: PathBuf,
+        bios: Option<PathBuf>,
         /// An initrd.
         #[arg(long)]
         initrd: Option<PathBuf>,
@@ -221,6 +225,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run {
             kernel,
+            bios,
             initrd,
             machine,
             max_insns,
@@ -228,11 +233,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let cfg = machine.config()?;
             let images = BootImages {
-                kernel_name: kernel.display().to_string(),
-                kernel: read_file("kernel", &kernel)?,
+                kernel_name: kernel
+                    .as_ref()
+                    .map_or_else(String::new, |k| k.display().to_string()),
+                kernel: kernel
+                    .as_deref()
+                    .map(|k| read_file("kernel", k))
+                    .transpose()?
+                    .unwrap_or_default(),
                 initrd: initrd
                     .as_deref()
                     .map(|p| read_file("initrd", p))
+                    .transpose()?,
+                bios: bios
+                    .as_deref()
+                    .map(|p| read_file("--bios image", p))
                     .transpose()?,
             };
             let mut machine = Machine::new(cfg, images, Box::new(std::io::stdout()))?;
@@ -267,6 +282,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     &read_file("busybox binary", &busybox)?,
                     papr_machine::initramfs::DEMO_INIT,
                 )),
+                bios: None,
             };
             eprintln!("papr: booting {} (Ctrl-A x quits)", kernel.display());
             let mut machine = Machine::new(cfg, images, Box::new(std::io::stdout()))?;

@@ -65,3 +65,39 @@ fn bad_configurations_get_one_clear_line() {
     let out = papr(&["dumpdtb", "-o", "/tmp/never.dtb", "--hpt-order", "50"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("HPT order 50"));
 }
+
+/// A bare-metal guest through `papr run` prints what it printed on QEMU 7.2
+/// (guests/expected/hello.txt, the lines record.sh keeps).
+#[test]
+fn papr_run_reproduces_a_guests_qemu_output() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let elf = root.join("guests/bin/hello.elf");
+    let out = Command::new(env!("CARGO_BIN_EXE_papr"))
+        .args(["run", "-m", "256M", "--kernel"])
+        .arg(&elf)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("papr runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let keep = |t: &str| -> Vec<String> {
+        let mut v = Vec::new();
+        let mut on = false;
+        for l in t.lines().map(|l| l.trim_end_matches('\r')) {
+            on |= l == "@@BEGIN@@";
+            if on {
+                v.push(l.to_owned());
+            }
+            if l == "@@END@@" {
+                break;
+            }
+        }
+        v
+    };
+    let want = std::fs::read_to_string(root.join("guests/expected/hello.txt")).unwrap();
+    assert_eq!(keep(&String::from_utf8_lossy(&out.stdout)), keep(&want));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Open Firmware exit"));
+}
