@@ -166,6 +166,7 @@ pub struct Machine {
     cas_done: bool,
     stats: MachineStats,
     retired: u64,
+    idle_realtime: bool,
 }
 
 struct MachineBus<'a> {
@@ -413,6 +414,7 @@ impl Machine {
             cas_done: false,
             stats: MachineStats::default(),
             retired: 0,
+            idle_realtime: false,
         };
         m.boot()?;
         Ok(m)
@@ -431,6 +433,14 @@ impl Machine {
     /// The controller in use.
     pub fn active_ic(&self) -> ActiveIc {
         self.irq.active
+    }
+
+    /// Interactive use: when every vCPU is idle, wait in real time for the next decrementer
+    /// (in steps of at most 10 ms, returning [`RunEnd::Idle`] after each so the caller can
+    /// look for input) instead of jumping the virtual clock to it. A guest's `sleep 1` then
+    /// takes a second. Off by default: tests and benchmarks stay deterministic.
+    pub fn set_idle_realtime(&mut self, on: bool) {
+        self.idle_realtime = on;
     }
 
     /// Instructions retired by all vCPUs.
@@ -634,8 +644,14 @@ impl Machine {
                 }
             }
             let _ = self.flush_console();
-            if !progressed && !self.advance_idle_clock() {
-                return RunEnd::Idle;
+            if !progressed {
+                if self.idle_realtime {
+                    self.wait_idle_realtime();
+                    return RunEnd::Idle;
+                }
+                if !self.advance_idle_clock() {
+                    return RunEnd::Idle;
+                }
             }
             self.sync_clocks();
         }
@@ -680,6 +696,34 @@ impl Machine {
             }
         }
         true
+    }
+
+    /// Sleeps towards the next decrementer expiry (at most 10 ms) and moves the idle vCPUs'
+    /// clocks by the time actually slept.
+    fn wait_idle_realtime(&mut self) {
+        let next = self
+            .vcpus
+            .iter()
+            .filter(|v| v.state == RunState::Ceded)
+            .filter_map(|v| {
+                v.cpu
+                    .timebase
+                    .ticks_until_dec()
+                    .map(|t| ns_from_ticks(t) + 1)
+            })
+            .min();
+        let step = next.unwrap_or(10_000_000).min(10_000_000);
+        let start = std::time::Instant::now();
+        std::thread::sleep(std::time::Duration::from_nanos(step));
+        let slept = u64::try_from(start.elapsed().as_nanos()).unwrap_or(step);
+        for v in &mut self.vcpus {
+            if v.state == RunState::Ceded {
+                let now = v.cpu.timebase.now_ns();
+                v.cpu
+                    .timebase
+                    .set_clock_ns(now + slept.min(next.unwrap_or(slept)));
+            }
+        }
     }
 
     fn flush_console(&mut self) -> std::io::Result<()> {

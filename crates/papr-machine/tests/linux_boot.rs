@@ -195,6 +195,13 @@ fn dual_mode_xive_smp_resize_and_reboot() {
     );
     assert_eq!(s.m.vm().hpt_order(), Some(24), "the old table stays in use");
     assert!(s.command("echo alive").contains("alive"));
+    // busybox through glibc's floating point (VSX scalar instructions): sleep parses its
+    // argument with strtod; awk and printf compute and format doubles.
+    assert!(s.command("sleep 1 && echo slept").contains("slept"));
+    assert!(s
+        .command("awk 'BEGIN { print 1.5 * 3, 10 / 4 }'")
+        .contains("4.5 2.5"));
+    assert!(s.command("printf '%.3f\\n' 3.14159").contains("3.142"));
 
     s.m.console_input(b"reboot -f\n");
     let again = s.wait_for(READY);

@@ -30,6 +30,7 @@ pub fn run_interactive(machine: &mut Machine, limit: Option<u64>) -> std::io::Re
         }
     });
     let mut esc = EscapeParser::new();
+    machine.set_idle_realtime(true);
     loop {
         while let Ok(bytes) = rx.try_recv() {
             for key in esc.feed(&bytes) {
@@ -51,21 +52,9 @@ pub fn run_interactive(machine: &mut Machine, limit: Option<u64>) -> std::io::Re
                     return Ok(describe(&RunEnd::InstructionLimit));
                 }
             }
-            RunEnd::Idle => {
-                // Every vCPU waits for input: wait for the keyboard without burning the CPU.
-                match rx.recv() {
-                    Ok(bytes) => {
-                        for key in esc.feed(&bytes) {
-                            match key {
-                                Key::Guest(b) => machine.console_input(&b),
-                                Key::Quit => return Ok("quit (Ctrl-A x)".into()),
-                                Key::Help => {}
-                            }
-                        }
-                    }
-                    Err(_) => return Ok(describe(&RunEnd::Idle)),
-                }
-            }
+            // Every vCPU is idle: the machine waited in real time (up to 10 ms) for its next
+            // timer; look at the keyboard and go on.
+            RunEnd::Idle => {}
             end => return Ok(describe(&end)),
         }
     }
