@@ -1555,7 +1555,7 @@ mod vsx_scalar_tests {
     }
 
     fn vs(cpu: &Cpu, r: usize) -> u64 {
-        cpu.state.vsr_dword(r as usize, 0)
+        cpu.state.vsr_dword(r, 0)
     }
 
     #[test]
