@@ -45,6 +45,13 @@ pub const SRR1_PROGRAM_PRIVILEGED: u64 = ibm_bit(45);
 /// Program interrupt SRR1 bit 46: trap.
 pub const SRR1_PROGRAM_TRAP: u64 = ibm_bit(46);
 
+/// Trace interrupt SRR1 bit 33: set by every trace interrupt (Book III 7.5.15).
+pub const SRR1_TRACE: u64 = ibm_bit(33);
+/// Trace interrupt SRR1 bit 35: the traced instruction was a Load-type access.
+pub const SRR1_TRACE_LOAD: u64 = ibm_bit(35);
+/// Trace interrupt SRR1 bit 36: the traced instruction was a Store-type access.
+pub const SRR1_TRACE_STORE: u64 = ibm_bit(36);
+
 /// The cause of a program interrupt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProgramCause {
@@ -114,8 +121,13 @@ pub enum Interrupt {
     /// System call, `sc` with LEV = 0 (0xc00). `sc 1` is a hypercall and never becomes an
     /// interrupt in the guest.
     SystemCall,
-    /// Trace (0xd00).
-    Trace,
+    /// Trace (0xd00), after a successfully completed instruction under MSR\[SE] or a branch
+    /// under MSR\[BE]; SRR0 is the next instruction.
+    Trace {
+        /// SRR1 bits 33:36 / 42:47: [`SRR1_TRACE`], plus [`SRR1_TRACE_LOAD`] or
+        /// [`SRR1_TRACE_STORE`] for a storage access.
+        status: u64,
+    },
     /// Performance monitor (0xf00).
     PerformanceMonitor,
     /// Vector unavailable (0xf20).
@@ -150,7 +162,7 @@ impl Interrupt {
             Interrupt::FpUnavailable => 0x800,
             Interrupt::Decrementer => 0x900,
             Interrupt::SystemCall => 0xc00,
-            Interrupt::Trace => 0xd00,
+            Interrupt::Trace { .. } => 0xd00,
             Interrupt::PerformanceMonitor => 0xf00,
             Interrupt::VmxUnavailable => 0xf20,
             Interrupt::VsxUnavailable => 0xf40,
@@ -162,7 +174,7 @@ impl Interrupt {
     /// The interrupt-specific SRR1 bits (33:36, 42:47).
     pub const fn srr1_status(&self) -> u64 {
         match self {
-            Interrupt::InstructionStorage { status } => {
+            Interrupt::InstructionStorage { status } | Interrupt::Trace { status } => {
                 *status & (ibm_mask(33, 36) | ibm_mask(42, 47))
             }
             Interrupt::Program(cause) => cause.srr1(),
@@ -349,7 +361,7 @@ mod tests {
             (Interrupt::FpUnavailable, 0x800),
             (Interrupt::Decrementer, 0x900),
             (Interrupt::SystemCall, 0xc00),
-            (Interrupt::Trace, 0xd00),
+            (Interrupt::Trace { status: SRR1_TRACE }, 0xd00),
             (Interrupt::PerformanceMonitor, 0xf00),
             (Interrupt::VmxUnavailable, 0xf20),
             (Interrupt::VsxUnavailable, 0xf40),
@@ -447,6 +459,32 @@ mod tests {
         );
         assert_eq!((s.sprs.dar, s.sprs.dsisr), (0x3000_0010, 0x4200_0000));
         assert_eq!(s.nip, 0x380);
+    }
+
+    #[test]
+    fn trace_srr1_status_new_msr_and_ail3() {
+        // Book III 7.5.15: SRR1 bit 33 = 1, bit 36 = a Store-type traced instruction, the
+        // other bits from the MSR (SE included); the new MSR clears SE/BE like every other
+        // bit; AIL = 3 with IR = DR = 1 relocates 0xd00 to 0xc000000000004d00.
+        let old = msr::SF | msr::EE | msr::SE | msr::IR | msr::DR | msr::RI | msr::LE;
+        let mut s = state(old);
+        let trace = Interrupt::Trace {
+            status: SRR1_TRACE | SRR1_TRACE_STORE,
+        };
+        deliver(&mut s, &AIL3, trace, 0x1000_1234);
+        assert_eq!(s.nip, 0xc000_0000_0000_4d00);
+        assert_eq!(s.sprs.srr0, 0x1000_1234);
+        assert_eq!(s.sprs.srr1, 0x8000_0000_4800_8433);
+        assert_eq!(s.msr(), 0x8000_0000_0000_0031);
+        // Real mode: the architected vector; a load sets bit 35 instead.
+        let mut s = state(msr::SF | msr::BE);
+        let trace = Interrupt::Trace {
+            status: SRR1_TRACE | SRR1_TRACE_LOAD,
+        };
+        deliver(&mut s, &AIL3, trace, 0x2000);
+        assert_eq!(s.nip, 0xd00);
+        assert_eq!(s.sprs.srr1, 0x8000_0000_5000_0200);
+        assert_eq!(s.msr(), msr::SF | msr::LE);
     }
 
     #[test]

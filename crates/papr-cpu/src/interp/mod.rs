@@ -28,6 +28,13 @@
 //! caller writes the results into r3.. and runs again. `sc 1` in problem state does not
 //! interrupt: r3 becomes H_PRIVILEGE (−3), as KVM does.
 //!
+//! **Trace.** Under MSR\[SE] (single step) every instruction that completes without an
+//! interrupt, except rfid/rfscv (and the hypervisor-only hrfid/urfid/stop, sc and scv), is
+//! followed by the trace interrupt (0xd00, SRR0 = the next instruction, SRR1 bit 33, bit 35/36
+//! for a load/store with SDAR = its EA, SIAR = the traced instruction); under MSR\[BE] only
+//! branches, taken or not (Book III 7.5.15). The check is made on the MSR the instruction
+//! executes under, once per instruction, and all tracing work is off the hot path.
+//!
 //! **Never guess.** An instruction papr does not implement raises the illegal-instruction
 //! program interrupt, exactly as an `Opcode::Invalid` word does.
 
@@ -56,7 +63,7 @@ use std::ptr::NonNull;
 use papr_isa::{decode, Insn, Opcode};
 
 use crate::cpu::Cpu;
-use crate::exception::{Interrupt, ProgramCause};
+use crate::exception::{Interrupt, ProgramCause, SRR1_TRACE, SRR1_TRACE_LOAD, SRR1_TRACE_STORE};
 use crate::mmu::AccessType;
 use crate::state::msr;
 
@@ -172,6 +179,7 @@ impl Interpreter {
             qemu_fp_compat: self.qemu_fp_compat,
             decoded: &mut self.decoded,
             fetch_page: None,
+            trace_access: NOT_RECORDING,
         };
         let mut done = 0u64;
         let mut exit = Exit::Budget;
@@ -221,7 +229,16 @@ pub(crate) struct Machine<'a, B: Bus> {
     pub(crate) qemu_fp_compat: bool,
     decoded: &'a mut DecodeMemo,
     fetch_page: Option<FetchPage>,
+    /// The first data access (EA, load or store) of an instruction executing under
+    /// MSR\[SE|BE], for the trace interrupt's SRR1 bits 35/36 and SDAR.
+    /// [`Machine::execute_traced`] empties it around such an instruction and
+    /// [`Machine::xlate`] fills it only when empty, so outside tracing it stays at
+    /// [`NOT_RECORDING`] and costs one predictable test per data access.
+    trace_access: Option<(u64, AccessType)>,
 }
+
+/// [`Machine::trace_access`] when no traced instruction is executing.
+const NOT_RECORDING: Option<(u64, AccessType)> = Some((0, AccessType::Fetch));
 
 /// The last instruction page translated, and what the translation depended on.
 #[derive(Debug, Clone, Copy)]
@@ -264,10 +281,12 @@ impl DecodeMemo {
 }
 
 impl<B: Bus> Machine<'_, B> {
-    /// Fetches, decodes and executes one instruction.
+    /// Fetches, decodes and executes one instruction, then takes the trace interrupt if it
+    /// completed under MSR\[SE|BE] (decided by the MSR it executed under).
     #[inline(always)]
     fn step(&mut self) -> Res {
         let cia = self.cpu.state.nip;
+        let te = self.cpu.state.msr() & (msr::SE | msr::BE);
         self.cia = cia;
         let real = self.fetch_translate(cia)?;
         let raw = if real < self.ram_size && self.ram_size - real >= 4 {
@@ -290,7 +309,17 @@ impl<B: Bus> Machine<'_, B> {
             u32::from_be(raw)
         };
         self.cpu.state.nip = self.cpu.state.mode_ea(cia.wrapping_add(4));
-        let mut insn = self.decoded.get(real, word);
+        let insn = self.decoded.get(real, word);
+        if te != 0 {
+            return self.execute_traced(te, insn, word);
+        }
+        self.execute_word(insn, word)
+    }
+
+    /// Executes `insn` decoded from `word`, working around the decoder's gaps (branches
+    /// with ignored BO bits, lfdp/stfdp).
+    #[inline(always)]
+    fn execute_word(&mut self, mut insn: Insn, word: u32) -> Res {
         if insn.op == Opcode::Invalid {
             if let Some(i) = branch::ignored_bo_bits(word) {
                 insn = i;
@@ -299,6 +328,69 @@ impl<B: Bus> Machine<'_, B> {
             }
         }
         self.execute(insn)
+    }
+
+    /// [`Machine::execute`] under MSR\[SE|BE]: records the first data access, then takes
+    /// the trace interrupt if the instruction completed.
+    #[cold]
+    #[inline(never)]
+    fn execute_traced(&mut self, te: u64, insn: Insn, word: u32) -> Res {
+        let op = match branch::ignored_bo_bits(word) {
+            Some(i) if insn.op == Opcode::Invalid => i.op,
+            _ => insn.op,
+        };
+        self.trace_access = None;
+        let r = self.execute_word(insn, word);
+        if r.is_ok() {
+            self.trace(te, op);
+        }
+        self.trace_access = NOT_RECORDING;
+        r
+    }
+
+    /// The trace interrupt after an instruction that completed without an interrupt while
+    /// MSR\[SE|BE] (`te`) was set (Book III 7.5.15; MSR\[TE], bits 53:54).
+    ///
+    /// - Single step (SE): after every instruction except rfid, hrfid, urfid, rfscv and stop;
+    ///   sc and scv never complete without their interrupt (nor does a trap that traps), so
+    ///   they are never traced — `sc 1` from problem state, which papr completes with
+    ///   H_PRIVILEGE, is excluded with them.
+    /// - Branch trace (BE): after b, bc, bclr, bcctr, bctar, taken or not.
+    /// - SE = BE = 1 (TE = 0b11, reserved): both, i.e. every instruction single-steps.
+    /// - SRR0 = the next instruction; SRR1 = the MSR bits as for every interrupt, bit 33 = 1,
+    ///   bit 35 = a Load-type / bit 36 = a Store-type storage access (papr: an access the
+    ///   instruction translated, so larx/dcbst/dcbf are loads and stcx./dcbz stores);
+    ///   SIAR = the traced instruction's address, SDAR = the EA of its storage operand (left
+    ///   unchanged, the ISA's "undefined", when it has none). New MSR, AIL: as for others.
+    #[cold]
+    #[inline(never)]
+    fn trace(&mut self, te: u64, op: Opcode) {
+        use Opcode as O;
+        if matches!(
+            op,
+            O::Rfid | O::Rfscv | O::Hrfid | O::Urfid | O::Stop | O::Sc | O::Scv
+        ) {
+            return;
+        }
+        let branch = matches!(op, O::B | O::Bc | O::Bclr | O::Bcctr | O::Bctar);
+        if te & msr::SE == 0 && !branch {
+            return;
+        }
+        let mut status = SRR1_TRACE;
+        match self.trace_access {
+            Some((ea, AccessType::Load)) => {
+                status |= SRR1_TRACE_LOAD;
+                self.cpu.state.sprs.pmu.sdar = ea;
+            }
+            Some((ea, AccessType::Store)) => {
+                status |= SRR1_TRACE_STORE;
+                self.cpu.state.sprs.pmu.sdar = ea;
+            }
+            _ => {}
+        }
+        self.cpu.state.sprs.pmu.siar = self.cia;
+        let nip = self.cpu.state.nip;
+        self.cpu.take_exception(Interrupt::Trace { status }, nip);
     }
 
     /// Instruction-fetch translation with a one-page cache in front of the TLB. The cached
@@ -398,9 +490,19 @@ impl<B: Bus> Machine<'_, B> {
     /// Translates a data access of `len` bytes at `ea` that lies within one 4K page.
     #[inline]
     pub(crate) fn xlate(&mut self, ea: u64, access: AccessType) -> Result<u64, Event> {
+        if self.trace_access.is_none() {
+            self.record_access(ea, access);
+        }
         self.cpu
             .translate(ea, access)
             .map_err(|f| Event::Interrupt(f.into()))
+    }
+
+    /// Records the first data access of a traced instruction (see `trace_access`).
+    #[cold]
+    #[inline(never)]
+    fn record_access(&mut self, ea: u64, access: AccessType) {
+        self.trace_access = Some((ea, access));
     }
 
     /// Loads `buf.len()` bytes from effective address `ea` in storage order.

@@ -1,13 +1,13 @@
 //! Interpreter behaviour the bare-metal guests do not reach: the MMIO machine check, the
 //! reservation granule, hypercall exits, budget accounting, and code patched under the decode
-//! memo. Expected values come from the ISA (Book II 4.4.2 reservations; Book III 7.5 interrupt
-//! registers).
+//! memo; the trace interrupt. Expected values come from the ISA (Book II 4.4.2 reservations;
+//! Book III 7.5 interrupt registers, 7.5.15 trace).
 
 use std::ptr::NonNull;
 use std::sync::Arc;
 
 use super::*;
-use crate::hpt::PartitionEntry;
+use crate::hpt::{HpteStorage, PartitionEntry};
 use crate::irq_line::InterruptLine;
 use crate::CpuConfig;
 
@@ -151,4 +151,291 @@ fn a_foreign_store_between_larx_and_stcx_makes_it_fail() {
     i.run(&mut cpu, &mut bus, 1);
     assert_eq!(cpu.state.cr.field(0), 0);
     assert_eq!(&bus.mem[0x8000..0x8004], &[0, 0, 0, 9]);
+}
+
+// ---- trace interrupt (Book III 7.5.15) ------------------------------------------------------
+
+/// SRR1 bit 33, set by every trace interrupt.
+const TRACE: u64 = 0x4000_0000;
+/// SRR1 bit 35: Load-type traced instruction.
+const TRACE_LOAD: u64 = 0x1000_0000;
+/// SRR1 bit 36: Store-type traced instruction.
+const TRACE_STORE: u64 = 0x0800_0000;
+const ADD_R3_R4_R5: u32 = (31 << 26) | (3 << 21) | (4 << 16) | (5 << 11) | (266 << 1);
+const NOP: u32 = 0x6000_0000;
+const RFID: u32 = 0x4c00_0024;
+
+fn put(bus: &mut TestBus, at: usize, w: u32) {
+    bus.mem[at..at + 4].copy_from_slice(&w.to_be_bytes());
+}
+
+#[test]
+fn single_step_over_an_add() {
+    let (mut cpu, mut bus) = machine(&[ADD_R3_R4_R5, NOP]);
+    cpu.set_msr(msr::SF | msr::SE | msr::EE | msr::ME);
+    cpu.state.gpr[4] = 40;
+    cpu.state.gpr[5] = 2;
+    let mut i = Interpreter::new();
+    // The trace interrupt is taken within the same step: a boundary, not an instruction.
+    assert_eq!(i.run(&mut cpu, &mut bus, 1), Exit::Budget);
+    assert_eq!(i.retired(), 1);
+    assert_eq!(cpu.state.gpr[3], 42);
+    assert_eq!(cpu.state.nip, 0xd00);
+    assert_eq!(cpu.state.sprs.srr0, 0x1004, "SRR0 = the next instruction");
+    assert_eq!(
+        cpu.state.sprs.srr1,
+        msr::SF | msr::SE | msr::EE | msr::ME | TRACE
+    );
+    assert_eq!(
+        cpu.state.sprs.pmu.siar, 0x1000,
+        "SIAR = the traced instruction"
+    );
+    // New MSR: SE (and EE) cleared, ME kept, SF set, real mode.
+    assert_eq!(cpu.msr(), msr::SF | msr::ME);
+}
+
+#[test]
+fn single_step_reports_loads_and_stores_with_sdar() {
+    // stw r5,8(r3); lwz r6,12(r3); stwcx. r5,0,r3 (fails: no reservation, still a store)
+    let stw = (36 << 26) | (5 << 21) | (3 << 16) | 8;
+    let lwz = (32 << 26) | (6 << 21) | (3 << 16) | 12;
+    let stwcx = x(5, 0, 3, 150) | 1;
+    let (mut cpu, mut bus) = machine(&[stw, lwz, stwcx]);
+    cpu.state.gpr[3] = 0x3000;
+    cpu.state.gpr[5] = 0x1234;
+    let mut i = Interpreter::new();
+    for (at, status, sdar) in [
+        (0x1000, TRACE_STORE, 0x3008),
+        (0x1004, TRACE_LOAD, 0x300c),
+        (0x1008, TRACE_STORE, 0x3000),
+    ] {
+        cpu.set_msr(msr::SF | msr::SE);
+        cpu.state.nip = at;
+        i.run(&mut cpu, &mut bus, 1);
+        assert_eq!(cpu.state.nip, 0xd00);
+        assert_eq!(cpu.state.sprs.srr0, at + 4);
+        assert_eq!(cpu.state.sprs.srr1, msr::SF | msr::SE | TRACE | status);
+        assert_eq!(cpu.state.sprs.pmu.sdar, sdar);
+        assert_eq!(cpu.state.sprs.pmu.siar, at);
+    }
+    assert_eq!(cpu.state.gpr[6], 0);
+    assert_eq!(&bus.mem[0x3008..0x300c], &[0, 0, 0x12, 0x34]);
+}
+
+#[test]
+fn branch_trace_after_taken_and_not_taken_branches_only() {
+    // 0x1000 add; 0x1004 b +0x10 (→ 0x1014); 0x1014 beq +8 (CR0[EQ] = 0: not taken)
+    let mut code = [NOP; 6];
+    code[0] = ADD_R3_R4_R5;
+    code[1] = (18 << 26) | 0x10;
+    code[5] = (16 << 26) | (12 << 21) | (2 << 16) | 8;
+    let (mut cpu, mut bus) = machine(&code);
+    cpu.set_msr(msr::SF | msr::BE);
+    let mut i = Interpreter::new();
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(cpu.state.nip, 0x1004, "BE alone does not trace an add");
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(cpu.state.nip, 0xd00);
+    assert_eq!(cpu.state.sprs.srr0, 0x1014, "SRR0 = the branch target");
+    assert_eq!(cpu.state.sprs.srr1, msr::SF | msr::BE | TRACE);
+    assert_eq!(cpu.state.sprs.pmu.siar, 0x1004);
+    assert_eq!(cpu.msr(), msr::SF);
+    // Back with BE: the not-taken bc is traced too, SRR0 = the next instruction.
+    cpu.set_msr(msr::SF | msr::BE);
+    cpu.state.nip = 0x1014;
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(cpu.state.nip, 0xd00);
+    assert_eq!(cpu.state.sprs.srr0, 0x1018);
+    assert_eq!(cpu.state.sprs.srr1, msr::SF | msr::BE | TRACE);
+}
+
+#[test]
+fn rfid_is_not_traced_and_the_instruction_it_returns_to_is() {
+    // The debugger pattern: rfid with SRR1[SE] = 1 steps exactly the first instruction.
+    let (mut cpu, mut bus) = machine(&[RFID]);
+    put(&mut bus, 0x2000, ADD_R3_R4_R5);
+    cpu.set_msr(msr::SF | msr::SE);
+    cpu.state.sprs.srr0 = 0x2000;
+    cpu.state.sprs.srr1 = msr::SF | msr::SE | msr::EE;
+    let mut i = Interpreter::new();
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(cpu.state.nip, 0x2000, "no trace after rfid");
+    assert_eq!(cpu.msr(), msr::SF | msr::SE | msr::EE);
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(cpu.state.nip, 0xd00);
+    assert_eq!(cpu.state.sprs.srr0, 0x2004);
+    assert_eq!(cpu.state.sprs.srr1, msr::SF | msr::SE | msr::EE | TRACE);
+}
+
+#[test]
+fn sc_traps_and_interrupting_instructions_are_not_traced() {
+    // sc 0: the system call interrupt only (SRR1 without bit 33); SE is cleared by it.
+    let (mut cpu, mut bus) = machine(&[0x4400_0002]);
+    cpu.set_msr(msr::SF | msr::SE);
+    let mut i = Interpreter::new();
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(cpu.state.nip, 0xc00);
+    assert_eq!(cpu.state.sprs.srr0, 0x1004);
+    assert_eq!(cpu.state.sprs.srr1, msr::SF | msr::SE);
+    // sc 1: a hypercall exit, no trace when the caller resumes.
+    let (mut cpu, mut bus) = machine(&[0x4400_0022, NOP]);
+    cpu.set_msr(msr::SF | msr::SE);
+    assert_eq!(i.run(&mut cpu, &mut bus, 1), Exit::Hypercall);
+    assert_eq!(cpu.state.nip, 0x1004);
+    assert_eq!(cpu.state.sprs.srr0, 0);
+    // sc 1 from problem state completes with H_PRIVILEGE; still never traced.
+    let (mut cpu, mut bus) = machine(&[0x4400_0022]);
+    cpu.set_msr(msr::SF | msr::SE | msr::PR);
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(cpu.state.nip, 0x1004);
+    // A trap that traps, an illegal instruction: their own interrupt only.
+    for word in [0x7fe0_0008, 0] {
+        let (mut cpu, mut bus) = machine(&[word]);
+        cpu.set_msr(msr::SF | msr::SE | msr::BE);
+        i.run(&mut cpu, &mut bus, 1);
+        assert_eq!(cpu.state.nip, 0x700);
+        assert_eq!(cpu.state.sprs.srr0, 0x1000);
+        assert_eq!(cpu.state.sprs.srr1 & TRACE, 0);
+    }
+    // A trap that does not trap (tw 0,r0,r0) completes and is traced.
+    let (mut cpu, mut bus) = machine(&[x(0, 0, 0, 4)]);
+    cpu.set_msr(msr::SF | msr::SE);
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(cpu.state.nip, 0xd00);
+    assert_eq!(cpu.state.sprs.srr0, 0x1004);
+}
+
+#[test]
+fn trace_follows_the_msr_the_instruction_executed_under() {
+    // mtmsrd r7,0 setting SE is not traced itself (it ran with SE = 0); the next one is.
+    let mtmsrd = (31 << 26) | (7 << 21) | (178 << 1);
+    let (mut cpu, mut bus) = machine(&[mtmsrd, NOP, mtmsrd]);
+    cpu.set_msr(msr::SF);
+    cpu.state.gpr[7] = msr::SF | msr::SE;
+    let mut i = Interpreter::new();
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(cpu.state.nip, 0x1004);
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(cpu.state.nip, 0xd00);
+    assert_eq!(cpu.state.sprs.srr0, 0x1008);
+    // mtmsrd clearing SE ran with SE = 1: it is traced (mtmsr(d) is not in the ISA's list).
+    cpu.set_msr(msr::SF | msr::SE);
+    cpu.state.nip = 0x1008;
+    cpu.state.gpr[7] = msr::SF;
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(cpu.state.nip, 0xd00);
+    assert_eq!(cpu.state.sprs.srr0, 0x100c);
+    assert_eq!(cpu.state.sprs.srr1, msr::SF | TRACE);
+}
+
+#[test]
+fn the_trace_interrupt_comes_before_a_pending_external() {
+    // mtmsrd r7,1 turns EE on with the external line already raised: the trace interrupt of
+    // the mtmsrd is taken first (it clears EE), the external waits for the handler's rfid.
+    let (_, mut bus) = machine(&[]);
+    let line = Arc::new(InterruptLine::new());
+    let mut cpu = Cpu::new(
+        CpuConfig::default(),
+        Arc::new(PartitionEntry::new()),
+        line.clone(),
+    );
+    put(
+        &mut bus,
+        0x1000,
+        (31 << 26) | (7 << 21) | (1 << 16) | (178 << 1),
+    );
+    cpu.set_msr(msr::SF | msr::SE);
+    cpu.state.nip = 0x1000;
+    cpu.state.gpr[7] = msr::EE;
+    line.raise();
+    let mut i = Interpreter::new();
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(cpu.state.nip, 0xd00);
+    assert_eq!(cpu.state.sprs.srr0, 0x1004);
+    assert_eq!(cpu.state.sprs.srr1, msr::SF | msr::SE | msr::EE | TRACE);
+    assert_eq!(cpu.msr() & msr::EE, 0);
+}
+
+#[test]
+fn with_se_and_be_clear_nothing_changes() {
+    // Same instructions as above, no trace bits: no interrupt, SRR0/1, SIAR, SDAR untouched.
+    let stw = (36 << 26) | (5 << 21) | (3 << 16) | 8;
+    let code = [ADD_R3_R4_R5, stw, (18 << 26) | 8, NOP, NOP, NOP];
+    let (mut cpu, mut bus) = machine(&code);
+    cpu.set_msr(msr::SF | msr::EE);
+    cpu.state.gpr[3] = 0x3000;
+    cpu.state.sprs.srr0 = 0x5a5a;
+    cpu.state.sprs.srr1 = 0xa5a5;
+    cpu.state.sprs.pmu.siar = 0x1111;
+    cpu.state.sprs.pmu.sdar = 0x2222;
+    let mut i = Interpreter::new();
+    for nip in [0x1004, 0x1008, 0x1010, 0x1014] {
+        i.run(&mut cpu, &mut bus, 1);
+        assert_eq!(cpu.state.nip, nip);
+    }
+    assert_eq!(cpu.msr(), msr::SF | msr::EE);
+    assert_eq!((cpu.state.sprs.srr0, cpu.state.sprs.srr1), (0x5a5a, 0xa5a5));
+    assert_eq!(
+        (cpu.state.sprs.pmu.siar, cpu.state.sprs.pmu.sdar),
+        (0x1111, 0x2222)
+    );
+}
+
+struct Table(Vec<crate::hpt::Hpte>);
+impl HpteStorage for Table {
+    fn entries(&self) -> &[crate::hpt::Hpte] {
+        &self.0
+    }
+}
+
+#[test]
+fn ail3_relocates_the_trace_interrupt_when_translated() {
+    use crate::hpt::{npte, HptView, Hpte, Segment, SegmentSize};
+    use crate::lpcr::{Ail, Lpcr};
+    // A 1T segment at 0xc000000000000000 whose 64K pages map real 0.. (as the interp bench).
+    let (_, mut bus) = machine(&[]);
+    let stw = (36 << 26) | (5 << 21) | (3 << 16) | 8;
+    put(&mut bus, 0x1000, stw);
+    let order = 18;
+    let view = HptView::new(
+        Arc::new(Table((0..npte(order)).map(|_| Hpte::default()).collect())),
+        order,
+    );
+    let vsid = 0x0abc_def1;
+    let seg = Segment {
+        size: SegmentSize::S1T,
+        vsid,
+        base_shift: 16,
+    };
+    let base = 0xc000_0000_0000_0000u64;
+    for k in 0..(bus.mem.len() as u64 >> 16) {
+        let ea = base + (k << 16);
+        let group = (seg.hash(ea) & view.hash_mask()) as usize;
+        let v = (1u64 << 62) | ((seg.va_23(ea) << 7) & 0x3fff_ffff_ffff_ff80) | 0x4 | 1;
+        view.entries()[group * 8].store(v, (k << 16) | 0x1000 | 0x190 | 0x2);
+    }
+    let pate = Arc::new(PartitionEntry::new());
+    pate.set_table(Some(view));
+    let mut cpu = Cpu::new(CpuConfig::default(), pate, Arc::new(InterruptLine::new()));
+    cpu.set_lpcr(Lpcr {
+        ail: Ail::Relocated,
+        ile: false,
+        lpes: true,
+        ld: true,
+    });
+    cpu.set_msr(msr::SF | msr::IR | msr::DR | msr::SE);
+    cpu.slbmte((1 << 62) | (vsid << 24) | 0x110, base | 0x0800_0000);
+    cpu.state.nip = base + 0x1000;
+    cpu.state.gpr[3] = base + 0x3000;
+    cpu.state.gpr[5] = 7;
+    Interpreter::new().run(&mut cpu, &mut bus, 1);
+    assert_eq!(&bus.mem[0x3008..0x300c], &[0, 0, 0, 7]);
+    assert_eq!(cpu.state.nip, 0xc000_0000_0000_4d00);
+    assert_eq!(cpu.state.sprs.srr0, base + 0x1004);
+    assert_eq!(
+        cpu.state.sprs.srr1,
+        msr::SF | msr::IR | msr::DR | msr::SE | TRACE | TRACE_STORE
+    );
+    assert_eq!(cpu.state.sprs.pmu.sdar, base + 0x3008);
+    assert_eq!(cpu.msr(), msr::SF | msr::IR | msr::DR);
 }
