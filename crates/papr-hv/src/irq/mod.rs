@@ -137,6 +137,21 @@ pub(crate) enum EngineRef {
     Xive(Weak<xive::XiveEngine>),
 }
 
+/// The first step of a device's release: every vCPU presenter connected to instance
+/// `instance` of `kind` is disconnected and its interrupt line lowered, before the per-open
+/// state the presenters point into is freed.
+pub(crate) fn disconnect_presenters(vm: &VmInner, kind: IrqType, instance: u64) {
+    for v in vm.vcpus.lock().iter() {
+        let mut c = v.irq.conn.lock();
+        if c.as_ref()
+            .is_some_and(|c| c.kind == kind && c.instance == instance)
+        {
+            *c = None;
+            v.interrupt_line().lower();
+        }
+    }
+}
+
 impl VcpuIrq {
     /// The connection, copied out (the lock is never held while an engine lock is taken).
     pub(crate) fn connection(&self) -> Option<Connection> {

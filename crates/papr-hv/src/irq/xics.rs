@@ -20,7 +20,9 @@ use papr_cpu::InterruptLine;
 use parking_lot::Mutex;
 
 use super::device::{connected_to, AttrValue, RtasError};
-use super::{fit_u32, low_u8, timebase, Connection, EngineRef, IrqType, MAX_SERVERS};
+use super::{
+    disconnect_presenters, fit_u32, low_u8, timebase, Connection, EngineRef, IrqType, MAX_SERVERS,
+};
 use crate::hcall::{nr, rc, HcallArgs, HcallResult};
 use crate::ledger::{Charge, Kind, Ledger};
 use crate::vcpu::Vcpu;
@@ -183,15 +185,7 @@ impl XicsEngine {
         if st.as_ref().map(|o| o.instance) != Some(instance) {
             return;
         }
-        for v in vm.vcpus.lock().iter() {
-            let mut c = v.irq.conn.lock();
-            if c.as_ref()
-                .is_some_and(|c| c.kind == IrqType::Xics && c.instance == instance)
-            {
-                *c = None;
-                v.interrupt_line().lower();
-            }
-        }
+        disconnect_presenters(vm, IrqType::Xics, instance);
         *st = None;
     }
 

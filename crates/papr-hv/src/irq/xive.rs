@@ -22,7 +22,7 @@ use papr_cpu::InterruptLine;
 use parking_lot::Mutex;
 
 use super::device::{connected_to, AttrValue, MapRegion, MmioError};
-use super::{fit_u32, low_u8, Connection, EngineRef, IrqType, MAX_SERVERS};
+use super::{disconnect_presenters, fit_u32, low_u8, Connection, EngineRef, IrqType, MAX_SERVERS};
 use crate::hcall::{nr, rc, HcallArgs, HcallResult};
 use crate::ledger::{Charge, Kind, Ledger};
 use crate::vcpu::Vcpu;
@@ -407,15 +407,7 @@ impl XiveEngine {
         if st.as_ref().map(|o| o.instance) != Some(instance) {
             return;
         }
-        for v in vm.vcpus.lock().iter() {
-            let mut c = v.irq.conn.lock();
-            if c.as_ref()
-                .is_some_and(|c| c.kind == IrqType::Xive && c.instance == instance)
-            {
-                *c = None;
-                v.interrupt_line().lower();
-            }
-        }
+        disconnect_presenters(vm, IrqType::Xive, instance);
         *st = None;
     }
 
