@@ -675,20 +675,23 @@ impl Machine {
         self.vm.set_clock_ns(now);
     }
 
-    /// Every started vCPU is idle: move time to the earliest decrementer expiry. `false` if
-    /// nothing can ever wake them.
-    fn advance_idle_clock(&mut self) -> bool {
-        let next = self
-            .vcpus
+    /// For each ceded vCPU whose decrementer will fire: its clock (ns) and the wait until just
+    /// after the decrementer goes negative (ns).
+    fn ceded_dec_waits(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.vcpus
             .iter()
             .filter(|v| v.state == RunState::Ceded)
             .filter_map(|v| {
-                v.cpu
-                    .timebase
-                    .ticks_until_dec()
-                    .map(|t| v.cpu.timebase.now_ns() + ns_from_ticks(t) + 1)
+                let tb = &v.cpu.timebase;
+                tb.ticks_until_dec()
+                    .map(|t| (tb.now_ns(), ns_from_ticks(t) + 1))
             })
-            .min();
+    }
+
+    /// Every started vCPU is idle: move time to the earliest decrementer expiry. `false` if
+    /// nothing can ever wake them.
+    fn advance_idle_clock(&mut self) -> bool {
+        let next = self.ceded_dec_waits().map(|(now, wait)| now + wait).min();
         let Some(when) = next else { return false };
         for v in &mut self.vcpus {
             if v.state == RunState::Ceded && v.cpu.timebase.now_ns() < when {
@@ -701,17 +704,7 @@ impl Machine {
     /// Sleeps towards the next decrementer expiry (at most 10 ms) and moves the idle vCPUs'
     /// clocks by the time actually slept.
     fn wait_idle_realtime(&mut self) {
-        let next = self
-            .vcpus
-            .iter()
-            .filter(|v| v.state == RunState::Ceded)
-            .filter_map(|v| {
-                v.cpu
-                    .timebase
-                    .ticks_until_dec()
-                    .map(|t| ns_from_ticks(t) + 1)
-            })
-            .min();
+        let next = self.ceded_dec_waits().map(|(_, wait)| wait).min();
         let step = next.unwrap_or(10_000_000).min(10_000_000);
         let start = std::time::Instant::now();
         std::thread::sleep(std::time::Duration::from_nanos(step));

@@ -495,20 +495,7 @@ impl Mapping {
 
     /// A guest load that says why it was refused.
     pub fn try_read(&self, vcpu: &Vcpu, offset: u64, size: u32) -> Result<u64, MmioError> {
-        let e = xive_engine(&self.dev.vm).map_err(|_| MmioError::BadAccess {
-            region: self.region,
-            offset,
-            size,
-        })?;
-        e.mmio(
-            &self.dev.vm,
-            self.dev.instance,
-            self.region,
-            vcpu,
-            offset,
-            size,
-            None,
-        )
+        self.access(vcpu, offset, size, None)
     }
 
     /// A guest store that says why it was refused.
@@ -519,21 +506,24 @@ impl Mapping {
         size: u32,
         value: u64,
     ) -> Result<(), MmioError> {
+        self.access(vcpu, offset, size, Some(value)).map(|_| ())
+    }
+
+    /// A load (`value` = None) or store through this mapping, handed to the XIVE engine.
+    fn access(
+        &self,
+        vcpu: &Vcpu,
+        offset: u64,
+        size: u32,
+        value: Option<u64>,
+    ) -> Result<u64, MmioError> {
         let e = xive_engine(&self.dev.vm).map_err(|_| MmioError::BadAccess {
             region: self.region,
             offset,
             size,
         })?;
-        e.mmio(
-            &self.dev.vm,
-            self.dev.instance,
-            self.region,
-            vcpu,
-            offset,
-            size,
-            Some(value),
-        )
-        .map(|_| ())
+        let (vm, instance) = (&self.dev.vm, self.dev.instance);
+        e.mmio(vm, instance, self.region, vcpu, offset, size, value)
     }
 }
 
