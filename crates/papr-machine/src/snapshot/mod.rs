@@ -15,6 +15,7 @@
 //! Unknown tags are reported to the caller, which decides (a newer writer's optional section
 //! may be skipped).
 
+pub mod codec;
 pub mod sections;
 
 use thiserror::Error;
