@@ -15,7 +15,7 @@ use crate::hpt::{HptView, PartitionEntry};
 use crate::irq_line::InterruptLine;
 use crate::lpcr::Lpcr;
 use crate::mmu::{self, AccessType, Fault, MmuContext, Translation, REAL_MODE_MASK};
-use crate::slb::{Slb, SLB_ENTRIES};
+use crate::slb::Slb;
 use crate::state::{msr, RegisterState};
 use crate::timebase::{Timebase, TimebaseConfig};
 use crate::tlb::Tlb;
@@ -44,24 +44,6 @@ impl Default for CpuConfig {
     }
 }
 
-/// The state of a thread that a snapshot or a migration carries. The TLB and the cached
-/// table are not part of it: they are rebuilt on demand.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CpuSnapshot {
-    /// Registers, including the MSR.
-    pub regs: RegisterState,
-    /// SLB entries as (ESID word, VSID word).
-    pub slb: [(u64, u64); SLB_ENTRIES],
-    /// The platform-controlled LPCR.
-    pub lpcr: Lpcr,
-    /// Time base.
-    pub tb: u64,
-    /// Decrementer, `None` if never written.
-    pub dec: Option<u64>,
-    /// PURR (SPURR and VTB count with it).
-    pub purr: u64,
-}
-
 /// One hardware thread.
 #[derive(Debug)]
 pub struct Cpu {
@@ -71,7 +53,7 @@ pub struct Cpu {
     pub state: RegisterState,
     /// The time base, decrementer and utilization counters.
     pub timebase: Timebase,
-    slb: Slb,
+    pub(crate) slb: Slb,
     tlb: Tlb,
     lpcr: Lpcr,
     partition: Arc<PartitionEntry>,
@@ -106,31 +88,6 @@ impl Cpu {
         self.state = RegisterState::power_on(self.config.pvr, self.config.pir);
         self.slb = Slb::new();
         self.lpcr = Lpcr::reset();
-        self.tlb.flush();
-    }
-
-    /// The thread's architected state, for a snapshot.
-    pub fn save(&self) -> CpuSnapshot {
-        CpuSnapshot {
-            regs: self.state.clone(),
-            slb: self.slb.save(),
-            lpcr: self.lpcr,
-            tb: self.timebase.tb(),
-            dec: self.timebase.save_dec(self.lpcr.ld),
-            purr: self.timebase.purr(),
-        }
-    }
-
-    /// Restores a snapshot taken by [`Cpu::save`] (PVR and PIR come from the snapshot too).
-    pub fn restore(&mut self, snap: &CpuSnapshot) {
-        self.state = snap.regs.clone();
-        let m = self.state.msr();
-        self.state.set_msr_raw(m & !msr::HV);
-        self.slb.restore(&snap.slb);
-        self.lpcr = snap.lpcr;
-        self.timebase.set_tb(snap.tb);
-        self.timebase.restore_dec(snap.dec, snap.lpcr.ld);
-        self.timebase.set_purr(snap.purr);
         self.tlb.flush();
     }
 
@@ -282,18 +239,20 @@ impl Cpu {
         self.slb.slbfee(rb)
     }
 
-    /// Restores the SLB from a snapshot.
-    pub fn restore_slb(&mut self, slb: Slb) {
-        self.slb = slb;
-        self.tlb.flush();
-    }
-
     // ---- translation ----------------------------------------------------------------------
 
     /// Drops every cached translation (the interpreter calls it for tlbiel/tlbie, which a
     /// pseries guest does not use, and whenever it changes translation inputs directly).
     pub fn flush_tlb(&mut self) {
         self.tlb.flush();
+    }
+
+    /// Drops every cache of translation inputs: the TLB and the partition's table as last
+    /// read (state restore).
+    pub(crate) fn drop_caches(&mut self) {
+        self.tlb.flush();
+        self.table = None;
+        self.table_generation = None;
     }
 
     /// Translates effective address `ea` for `access` to a guest real address, or the fault
@@ -480,40 +439,6 @@ mod tests {
             })
         );
         assert_eq!(cpu.translate(0x1000_0000, AccessType::Load), Ok(0x81_0000));
-    }
-
-    #[test]
-    fn save_change_restore() {
-        let (mut cpu, view) = cpu_with_table();
-        cpu.set_msr(msr::SF | msr::IR | msr::DR | msr::LE | msr::EE);
-        cpu.slbmte(0x2222 << 12, 0x1000_0000 | 0x0800_0000);
-        map(&view, 0x1000_0000, 0x81_0000 | 0x10 | 0x2);
-        cpu.state.gpr[3] = 0x1234;
-        cpu.state.vsr[63] = 7;
-        cpu.mtspr(22, 5000).unwrap();
-        cpu.set_lpcr(Lpcr {
-            ail: crate::lpcr::Ail::Relocated,
-            ..Lpcr::reset()
-        });
-        cpu.timebase.retire(1000);
-        let snap = cpu.save();
-        assert_eq!(cpu.translate(0x1000_0000, AccessType::Load), Ok(0x81_0000));
-
-        cpu.state.gpr[3] = 0;
-        cpu.slbia(0);
-        cpu.slbie(0x1000_0000);
-        cpu.set_msr(0);
-        cpu.mtspr(22, 1).unwrap();
-        cpu.set_lpcr(Lpcr::reset());
-        cpu.timebase.retire(1_000_000);
-
-        cpu.restore(&snap);
-        assert_eq!(cpu.save(), snap);
-        assert_eq!(cpu.state.gpr[3], 0x1234);
-        assert_eq!(cpu.translate(0x1000_0000, AccessType::Load), Ok(0x81_0000));
-        assert_eq!(cpu.mfspr(22), Ok(snap.dec));
-        assert_eq!(snap.dec, Some(5000 - 512)); // 1000 ns at 512 MHz
-        assert!(!cpu.timebase.dec_pending());
     }
 
     #[test]

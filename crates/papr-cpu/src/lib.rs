@@ -17,6 +17,7 @@
 //! | [`exception`] | Book III 7, 4.4 | interrupt delivery, rfid/rfscv/mtmsr(d) |
 //! | [`timebase`] | Book II 5, Book III 10 | TB, DEC, PURR/SPURR/VTB |
 //! | [`interp`] | Books I–III | the instruction interpreter |
+//! | [`vcpu_state`] | — | the state a snapshot or migration carries (KVM_GET/SET_REGS…) |
 //! | [`cpu`] | — | one thread tying them together |
 
 pub mod bits;
@@ -32,6 +33,7 @@ pub mod spr;
 pub mod state;
 pub mod timebase;
 pub mod tlb;
+pub mod vcpu_state;
 
 pub use cpu::{Cpu, CpuConfig};
 pub use exception::{Interrupt, ProgramCause};
@@ -39,3 +41,4 @@ pub use interp::{Bus, Exit, Interpreter};
 pub use irq_line::InterruptLine;
 pub use mmu::{AccessType, Fault};
 pub use spr::SprFault;
+pub use vcpu_state::{VcpuState, VcpuStateError};

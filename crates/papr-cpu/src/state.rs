@@ -88,6 +88,16 @@ pub mod xer {
     pub const BYTE_COUNT: u64 = ibm_mask(57, 63);
 }
 
+/// VSCR bits (Book I 6.3.2), in the 32-bit register.
+pub mod vscr {
+    /// Non-Java mode (bit 111 of the VSCR image as a VR, bit 15 of the word).
+    pub const NJ: u32 = 0x0001_0000;
+    /// Saturation, sticky.
+    pub const SAT: u32 = 1;
+    /// The bits that exist; the others are reserved and read 0.
+    pub const VALID: u32 = NJ | SAT;
+}
+
 /// The Condition Register: eight 4-bit fields, CR0 in the most significant nibble
 /// (Book I 2.3.1).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -160,7 +170,8 @@ pub struct Xer {
 }
 
 impl Xer {
-    const STATUS: u64 = xer::SO | xer::OV | xer::CA | xer::OV32 | xer::CA32;
+    /// The status bits, unpacked into their own fields (never in `other`).
+    pub const STATUS: u64 = xer::SO | xer::OV | xer::CA | xer::OV32 | xer::CA32;
 
     /// The register image (bits 0:31 read as 0).
     #[inline]

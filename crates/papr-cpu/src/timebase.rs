@@ -63,6 +63,32 @@ pub const fn ns_to_ticks(ns: u64) -> u64 {
     (ns / 125) * 64 + (ns % 125) * 64 / 125
 }
 
+/// Everything a [`Timebase`] holds that decides its future readings, for a snapshot or a
+/// migration ([`crate::vcpu_state`]). TB-valued fields are in time-base ticks; the clock
+/// *source* is the destination's configuration, not part of the state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TimebaseState {
+    /// Instructions retired so far (the virtual clock counts them).
+    pub retired: u64,
+    /// The clock, in ns, at the moment of the save ([`Timebase::now_ns`]). A restore puts the
+    /// clock there, so TB, DEC and PURR continue from their saved values whatever the clock
+    /// source (host clock: re-based at the restore).
+    pub clock_ns: u64,
+    /// Guest TB = clock ticks + `tb_offset` (wrapping).
+    pub tb_offset: u64,
+    /// DEC as last written, masked to the width it was written with.
+    pub dec_written: u64,
+    /// The TB when DEC was last written.
+    pub dec_written_tb: u64,
+    /// The TB at which the decrementer exception exists (`u64::MAX`: never, the decrementer
+    /// has not been written). Kept as is, so a latched exception survives.
+    pub dec_deadline: u64,
+    /// The TB value PURR, SPURR and VTB count from.
+    pub purr_base: u64,
+    /// The large-decrementer width (33..=64), as advertised in `ibm,dec-bits`.
+    pub dec_bits: u32,
+}
+
 /// The time-based registers of one thread.
 #[derive(Debug, Clone)]
 pub struct Timebase {
@@ -206,27 +232,31 @@ impl Timebase {
         (self.dec_deadline != u64::MAX).then(|| self.dec_deadline.saturating_sub(self.tb()))
     }
 
-    /// The decrementer for a snapshot: its current value (sign-extended) if it has been
-    /// written, `None` if it never was.
-    pub fn save_dec(&self, large: bool) -> Option<u64> {
-        (self.dec_deadline != u64::MAX).then(|| self.read_dec(large))
-    }
-
-    /// Restores what [`Timebase::save_dec`] returned (after [`Timebase::set_tb`]).
-    pub fn restore_dec(&mut self, dec: Option<u64>, large: bool) {
-        match dec {
-            Some(value) => self.write_dec(value, large),
-            None => {
-                self.dec_written = 0;
-                self.dec_written_tb = self.tb();
-                self.dec_deadline = u64::MAX;
-            }
+    /// The state for a snapshot.
+    pub(crate) fn save_state(&self) -> TimebaseState {
+        TimebaseState {
+            retired: self.retired,
+            clock_ns: self.now_ns(),
+            tb_offset: self.tb_offset,
+            dec_written: self.dec_written,
+            dec_written_tb: self.dec_written_tb,
+            dec_deadline: self.dec_deadline,
+            purr_base: self.purr_base,
+            dec_bits: self.config.dec_bits,
         }
     }
 
-    /// Sets PURR (and with it SPURR and VTB): snapshot restore only.
-    pub fn set_purr(&mut self, value: u64) {
-        self.purr_base = self.tb().wrapping_sub(value);
+    /// Restores a state from [`Timebase::save_state`] (validated by the caller: `dec_bits` in
+    /// 33..=64). The clock source stays this time base's own.
+    pub(crate) fn restore_state(&mut self, s: &TimebaseState) {
+        self.config.dec_bits = s.dec_bits;
+        self.retired = s.retired;
+        self.set_clock_ns(s.clock_ns);
+        self.tb_offset = s.tb_offset;
+        self.dec_written = s.dec_written;
+        self.dec_written_tb = s.dec_written_tb;
+        self.dec_deadline = s.dec_deadline;
+        self.purr_base = s.purr_base;
     }
 
     /// PURR: counts with the time base.
@@ -246,7 +276,7 @@ impl Timebase {
 }
 
 #[inline]
-const fn width_mask(width: u32) -> u64 {
+pub(crate) const fn width_mask(width: u32) -> u64 {
     if width >= 64 {
         u64::MAX
     } else {

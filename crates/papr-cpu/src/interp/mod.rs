@@ -121,20 +121,23 @@ pub(crate) const PRIVILEGED: Event = Event::Interrupt(Interrupt::Program(Program
 /// A load-and-reserve's reservation (Book II 4.4.2): the real address and length of the
 /// access, and the 128-byte reservation granule it lies in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Reservation {
-    pub(crate) real: u64,
-    pub(crate) len: u8,
-    /// The bytes the larx read: a store by another vCPU or the hypervisor, which this
-    /// thread's store check cannot see, is caught at stcx. time by comparing them.
-    pub(crate) bytes: [u8; 16],
+pub struct Reservation {
+    /// The real address the larx accessed (aligned to `len`).
+    pub real: u64,
+    /// The access length: 1, 2, 4, 8 or 16.
+    pub len: u8,
+    /// The bytes the larx read (the first `len`; the rest are 0): a store by another vCPU or
+    /// the hypervisor, which this thread's store check cannot see, is caught at stcx. time by
+    /// comparing them.
+    pub bytes: [u8; 16],
 }
 
 /// Per-thread interpreter state that is not architected register state.
 #[derive(Debug, Default, Clone)]
 pub struct Interpreter {
-    reservation: Option<Reservation>,
-    decoded: DecodeMemo,
-    retired: u64,
+    pub(crate) reservation: Option<Reservation>,
+    pub(crate) decoded: DecodeMemo,
+    pub(crate) retired: u64,
     qemu_fp_compat: bool,
 }
 
@@ -152,6 +155,11 @@ impl Interpreter {
     /// diverge after the first such instruction. Never for running guests.
     pub fn set_qemu_fp_compat(&mut self, on: bool) {
         self.qemu_fp_compat = on;
+    }
+
+    /// Whether [`Interpreter::set_qemu_fp_compat`] is on.
+    pub fn qemu_fp_compat(&self) -> bool {
+        self.qemu_fp_compat
     }
 
     /// Instructions retired by this interpreter so far.
@@ -258,7 +266,7 @@ const MEMO_BITS: u32 = 12;
 /// patched by stores, DMA or the hypervisor is seen at the next fetch without any
 /// invalidation (stronger than the ISA's icbi/isync requirement).
 #[derive(Debug, Clone)]
-struct DecodeMemo(Box<[(u32, Insn)]>);
+pub(crate) struct DecodeMemo(Box<[(u32, Insn)]>);
 
 impl Default for DecodeMemo {
     fn default() -> Self {

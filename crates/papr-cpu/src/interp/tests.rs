@@ -153,6 +153,46 @@ fn a_foreign_store_between_larx_and_stcx_makes_it_fail() {
     assert_eq!(&bus.mem[0x8000..0x8004], &[0, 0, 0, 9]);
 }
 
+#[test]
+fn a_reservation_and_a_decrementer_survive_a_move_to_a_fresh_thread() {
+    // lwarx r5,0,r3; stwcx. r6,0,r3; mfcr r7; then `b .` under EE = 1 until the decrementer
+    // (written by the platform below) is taken.
+    let lwarx = x(5, 0, 3, 20);
+    let stwcx = x(6, 0, 3, 150) | 1;
+    let mfcr = x(7, 0, 0, 19);
+    let (mut cpu, mut bus) = machine(&[lwarx, stwcx, mfcr, 0x4800_0000]);
+    cpu.set_msr(msr::SF | msr::EE);
+    cpu.state.gpr[3] = 0x8000;
+    cpu.state.gpr[6] = 7;
+    cpu.mtspr(22, 40).unwrap();
+    bus.mem[0x900..0x904].copy_from_slice(&0x4800_0000u32.to_be_bytes());
+    let mut i = Interpreter::new();
+    i.run(&mut cpu, &mut bus, 1);
+    let state = cpu.save_state(&i);
+    assert!(state.reservation.is_some());
+    let mut moved = Cpu::new(
+        CpuConfig::default(),
+        Arc::new(PartitionEntry::new()),
+        Arc::new(InterruptLine::new()),
+    );
+    let mut moved_bus = TestBus {
+        mem: bus.mem.clone(),
+        mmio: vec![],
+    };
+    let mut j = Interpreter::new();
+    moved.restore_state(&mut j, &state).unwrap();
+    for (c, b, interp) in [
+        (&mut cpu, &mut bus, &mut i),
+        (&mut moved, &mut moved_bus, &mut j),
+    ] {
+        interp.run(c, b, 200);
+        assert_eq!(c.state.gpr[7] >> 28, 0b0010, "stwcx. succeeded");
+        assert_eq!(&b.mem[0x8000..0x8004], &[0, 0, 0, 7]);
+        assert_eq!(c.state.nip, 0x900, "in the decrementer handler");
+    }
+    assert_eq!(cpu.save_state(&i), moved.save_state(&j));
+}
+
 // ---- trace interrupt (Book III 7.5.15) ------------------------------------------------------
 
 /// SRR1 bit 33, set by every trace interrupt.

@@ -21,9 +21,7 @@ use super::fp::{double_to_single, single_to_double};
 use super::{Bus, Event, Machine, Res};
 use crate::exception::Interrupt;
 use crate::state::msr;
-
-/// VSCR\[SAT].
-const VSCR_SAT: u32 = 1;
+use crate::state::vscr::{SAT as VSCR_SAT, VALID as VSCR_VALID};
 
 #[inline]
 fn b16(v: u128) -> [u8; 16] {
@@ -533,8 +531,7 @@ impl<B: Bus> Machine<'_, B> {
                 }
                 O::Mfvscr => u128::from(m.cpu.state.vscr),
                 O::Mtvscr => {
-                    // VSCR has NJ (bit 15 of the word) and SAT.
-                    m.cpu.state.vscr = b as u32 & 0x0001_0001;
+                    m.cpu.state.vscr = b as u32 & VSCR_VALID;
                     return Ok(None);
                 }
                 O::Vand => a & b,

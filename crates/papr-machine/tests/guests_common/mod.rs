@@ -22,10 +22,11 @@ use std::sync::Arc;
 
 use papr_cpu::lpcr::{Ail, Lpcr};
 use papr_cpu::{Bus, Cpu, CpuConfig, Exit, Interpreter};
-use papr_hv::{GuestRam, HcallExit, Vcpu, Vm, VmConfig};
+use papr_hv::{GuestRam, HcallExit, RunGuard, Vcpu, Vm, VmConfig};
 use papr_machine::devtree::{DeviceTree, Phandle};
 use papr_machine::loader;
 use papr_machine::ofci::{ClientInterface, OfOutcome, OfPlatform};
+use papr_machine::snapshot::sections::{restore_hpt, restore_ram, save_hpt, save_ram};
 
 /// Guest RAM size the guests were recorded with (`-m 256M`).
 pub const RAM: u64 = 256 << 20;
@@ -117,51 +118,144 @@ fn tree() -> DeviceTree {
     t
 }
 
+/// A bare-metal guest booted on the harness, run in as many pieces as the caller likes.
+pub struct Guest {
+    vm: Vm,
+    vcpu: Arc<Vcpu>,
+    _running: RunGuard,
+    /// The processor.
+    pub cpu: Cpu,
+    /// Its interpreter.
+    pub interp: Interpreter,
+    tree: DeviceTree,
+    ci: ClientInterface,
+    console: Console,
+    /// Whether the guest called OF `exit`.
+    pub exited: bool,
+}
+
+impl Guest {
+    /// Loads the ELF image `elf` and stops before its first instruction; `qemu_fp_compat`
+    /// reproduces QEMU 7.2's floating-point deviations (`Interpreter::set_qemu_fp_compat`).
+    pub fn boot(name: &str, elf: &[u8], qemu_fp_compat: bool) -> Guest {
+        let vm = Vm::new(VmConfig::with_ram(RAM)).expect("vm");
+        vm.allocate_htab(HPT_ORDER).expect("htab");
+        let kernel = loader::load_kernel(vm.ram(), name, elf).expect("load");
+        for (i, w) in OF_STUB.iter().enumerate() {
+            vm.ram()
+                .write_be32(OF_ENTRY + 4 * i as u64, *w)
+                .expect("stub");
+        }
+        let mut ci = ClientInterface::new(RAM);
+        ci.reserve(0, 0x1_0000);
+        ci.reserve(kernel.entry, kernel.end - kernel.entry);
+        let mut interp = Interpreter::new();
+        interp.set_qemu_fp_compat(qemu_fp_compat);
+        let mut g = Guest::on(vm, interp, tree(), ci, Console::default());
+        g.cpu.state.nip = kernel.entry;
+        g.cpu.state.gpr[1] = 0xff60;
+        g.cpu.state.gpr[5] = OF_ENTRY;
+        g
+    }
+
+    /// A guest on `vm` with a power-on processor and the given platform state.
+    fn on(
+        vm: Vm,
+        interp: Interpreter,
+        tree: DeviceTree,
+        ci: ClientInterface,
+        console: Console,
+    ) -> Guest {
+        let vcpu = vm.create_vcpu(0).expect("vcpu");
+        let running = vm.run(&vcpu).expect("run");
+        let cpu = Cpu::new(
+            CpuConfig::default(),
+            vm.partition_entry(),
+            Arc::clone(vcpu.interrupt_line()),
+        );
+        Guest {
+            vm,
+            vcpu,
+            _running: running,
+            cpu,
+            interp,
+            tree,
+            ci,
+            console,
+            exited: false,
+        }
+    }
+
+    /// The guest moved to a new VM as a migration would: RAM and HPT copied through their
+    /// snapshot sections, the OF client interface and console as they are, and a fresh
+    /// processor and interpreter restored from this one's `VcpuState`.
+    pub fn migrate(&self) -> Guest {
+        let vm = Vm::new(VmConfig::with_ram(RAM)).expect("vm");
+        restore_ram(&vm, &save_ram(&self.vm)).expect("ram section");
+        restore_hpt(&vm, &save_hpt(&self.vm).expect("hpt section"), HPT_ORDER).expect("hpt");
+        let mut interp = Interpreter::new();
+        interp.set_qemu_fp_compat(self.interp.qemu_fp_compat());
+        let mut g = Guest::on(
+            vm,
+            interp,
+            self.tree.clone(),
+            self.ci.clone(),
+            Console {
+                out: self.console.out.clone(),
+            },
+        );
+        let state = self.cpu.save_state(&self.interp);
+        g.cpu
+            .restore_state(&mut g.interp, &state)
+            .expect("a state the processor reached is valid");
+        g.exited = self.exited;
+        g
+    }
+
+    /// Runs until OF `exit` or until `limit` instructions have retired in all; returns
+    /// whether the guest has exited.
+    pub fn run_to(&mut self, limit: u64) -> bool {
+        while !self.exited && self.interp.retired() < limit {
+            let budget = (limit - self.interp.retired()).min(1 << 20);
+            let mut bus = RamBus(self.vm.ram());
+            if self.interp.run(&mut self.cpu, &mut bus, budget) == Exit::Hypercall {
+                self.exited = hcall(
+                    &self.vm,
+                    &self.vcpu,
+                    &mut self.cpu,
+                    &mut self.ci,
+                    &mut self.tree,
+                    &mut self.console,
+                );
+            }
+        }
+        self.exited
+    }
+
+    /// Everything written to the console so far.
+    pub fn console(&self) -> String {
+        String::from_utf8_lossy(&self.console.out).into_owned()
+    }
+
+    /// The VM (RAM, HPT).
+    pub fn vm(&self) -> &Vm {
+        &self.vm
+    }
+}
+
 /// Runs the ELF image `elf` until OF `exit` or `max_steps` instructions; `qemu_fp_compat`
 /// reproduces QEMU 7.2's floating-point deviations (`Interpreter::set_qemu_fp_compat`).
 pub fn run_guest(name: &str, elf: &[u8], max_steps: u64, qemu_fp_compat: bool) -> Run {
-    let vm = Vm::new(VmConfig::with_ram(RAM)).expect("vm");
-    vm.allocate_htab(HPT_ORDER).expect("htab");
-    let vcpu = vm.create_vcpu(0).expect("vcpu");
-    let _running = vm.run(&vcpu).expect("run");
-    let ram = vm.ram();
-    let kernel = loader::load_kernel(ram, name, elf).expect("load");
-    for (i, w) in OF_STUB.iter().enumerate() {
-        ram.write_be32(OF_ENTRY + 4 * i as u64, *w).expect("stub");
-    }
-    let mut cpu = Cpu::new(
-        CpuConfig::default(),
-        vm.partition_entry(),
-        Arc::clone(vcpu.interrupt_line()),
-    );
-    cpu.state.nip = kernel.entry;
-    cpu.state.gpr[1] = 0xff60;
-    cpu.state.gpr[5] = OF_ENTRY;
-    let mut tree = tree();
-    let mut ci = ClientInterface::new(RAM);
-    ci.reserve(0, 0x1_0000);
-    ci.reserve(kernel.entry, kernel.end - kernel.entry);
-    let mut console = Console::default();
-    let mut interp = Interpreter::new();
-    interp.set_qemu_fp_compat(qemu_fp_compat);
-    let mut bus = RamBus(ram);
-    let mut end = End::StepLimit;
-    while interp.retired() < max_steps {
-        let budget = (max_steps - interp.retired()).min(1 << 20);
-        match interp.run(&mut cpu, &mut bus, budget) {
-            Exit::Budget => {}
-            Exit::Hypercall => {
-                if hcall(&vm, &vcpu, &mut cpu, &mut ci, &mut tree, &mut console) {
-                    end = End::Exit;
-                    break;
-                }
-            }
-        }
-    }
+    let mut g = Guest::boot(name, elf, qemu_fp_compat);
+    let end = if g.run_to(max_steps) {
+        End::Exit
+    } else {
+        End::StepLimit
+    };
     Run {
-        console: String::from_utf8_lossy(&console.out).into_owned(),
+        console: g.console(),
         end,
-        steps: interp.retired(),
+        steps: g.interp.retired(),
     }
 }
 
