@@ -554,34 +554,173 @@ fn xics_icp_state_is_validated() {
     xics_source(&fd, 0x1000, 0, 5, false);
     let v = &vcpus[0];
     assert_eq!(v.get_icp_state().unwrap(), 0xFF << 24 | 0xFF << 16);
-    let st =
-        |cppr: u64, xisr: u64, mfrr: u64, pp: u64| cppr << 56 | xisr << 32 | mfrr << 24 | pp << 16;
-    assert!(v.set_icp_state(st(0xFF, 0, 0xFF, 0xFF)).is_ok());
-    assert!(
-        v.set_icp_state(st(0xFF, 0, 0xFF, 5)).is_err(),
-        "no XISR, pending prio"
-    );
-    assert!(v.set_icp_state(st(0xFF, 2, 4, 4)).is_ok());
-    assert!(v.interrupt_line().is_raised());
-    assert!(
-        v.set_icp_state(st(0xFF, 2, 4, 5)).is_err(),
-        "IPI pends at MFRR"
-    );
-    assert!(v.set_icp_state(st(3, 2, 4, 4)).is_err(), "IPI below CPPR");
-    assert!(v.set_icp_state(st(0xFF, 0x1000, 0xFF, 5)).is_ok());
-    assert!(
-        v.set_icp_state(st(0xFF, 0x1000, 5, 5)).is_err(),
-        "below MFRR"
-    );
-    assert!(
-        v.set_icp_state(st(0xFF, 0x1001, 0xFF, 5)).is_err(),
-        "no such source"
-    );
+    // (state, accepted, line after, why)
+    let cases = [
+        (icp(0xFF, 0, 0xFF, 0xFF), true, false, "idle"),
+        (icp(0xFF, 0, 0xFF, 5), false, false, "no XISR, pending prio"),
+        (
+            icp(0xFF, 0x1000, 0xFF, 0xFF),
+            false,
+            false,
+            "XISR, no pending prio",
+        ),
+        (icp(0xFF, 2, 4, 4), true, true, "an IPI"),
+        (
+            icp(0xFF, 2, 4, 5),
+            true,
+            true,
+            "an IPI below MFRR: H_EOI, H_IPI",
+        ),
+        (icp(0xFF, 2, 0xFF, 4), true, true, "MFRR raised since"),
+        (
+            icp(3, 2, 4, 4),
+            true,
+            false,
+            "CPPR raised by an H_EOI: line down",
+        ),
+        (icp(0xFF, 0x1000, 0xFF, 5), true, true, "a device interrupt"),
+        (icp(0, 0x1000, 5, 5), true, false, "then H_EOI, H_IPI"),
+        (icp(0xFF, 0x1001, 0xFF, 5), false, false, "no such source"),
+    ];
+    for (state, ok, line, why) in cases {
+        let r = v.set_icp_state(state);
+        assert_eq!(r.is_ok(), ok, "{why}: {r:?}");
+        if let Err(e) = r {
+            assert_eq!(e.errno(), libc::EINVAL, "{why}");
+        }
+        assert_eq!(v.interrupt_line().is_raised(), line, "{why}");
+    }
+    assert!(matches!(v.get_vp_state(), Err(VmError::NotPermitted(_))));
+}
+
+/// An ICP one-reg value.
+fn icp(cppr: u64, xisr: u64, mfrr: u64, pending: u64) -> u64 {
+    cppr << 56 | xisr << 32 | mfrr << 24 | pending << 16
+}
+
+/// One vCPU with CPPR open and an MSI 0x1000 at priority 5 routed to it.
+fn xics_one_source() -> (Vm, Vec<Arc<Vcpu>>, DeviceFd) {
+    let (vm, vcpus, fd) = xics_vm(1);
+    xics_source(&fd, 0x1000, 0, 5, false);
+    hc(&vm, &vcpus[0], nr::H_CPPR, &[0xFF]);
+    (vm, vcpus, fd)
+}
+
+/// The states KVM's stricter ICP check refuses are reached by guest hcalls, and read back
+/// and restore.
+#[test]
+fn xics_reachable_icp_states_round_trip() {
+    let (vm, vcpus, _fd) = xics_one_source();
+    let v = &vcpus[0];
+    // An IPI still presented after MFRR was raised.
+    hc(&vm, v, nr::H_IPI, &[0, 4]);
+    hc(&vm, v, nr::H_IPI, &[0, 0xFF]);
+    let s = v.get_icp_state().unwrap();
+    assert_eq!(s, icp(0xFF, 2, 0xFF, 4));
+    v.set_icp_state(s).unwrap();
+    assert_eq!(v.get_icp_state().unwrap(), s);
+    hc(&vm, v, nr::H_XIRR, &[]);
+    // A device interrupt left at or above CPPR and MFRR: an H_EOI whose CPPR byte is 0, then
+    // an H_IPI at its priority.
+    hc(&vm, v, nr::H_EOI, &[0xFF00_0002]);
+    vm.irq_line(0x1000, true).unwrap();
+    hc(&vm, v, nr::H_EOI, &[0]);
+    hc(&vm, v, nr::H_IPI, &[0, 5]);
+    let s = v.get_icp_state().unwrap();
+    assert_eq!(s, icp(0, 0x1000, 5, 5));
+    v.set_icp_state(s).unwrap();
+    assert_eq!(v.get_icp_state().unwrap(), s);
+    // The same for an IPI: presented at 6, CPPR 0 by an H_EOI, then MFRR 3.
+    let (vm, vcpus, _fd) = xics_one_source();
+    let v = &vcpus[0];
+    hc(&vm, v, nr::H_IPI, &[0, 6]);
+    hc(&vm, v, nr::H_EOI, &[0]);
+    hc(&vm, v, nr::H_IPI, &[0, 3]);
+    let s = v.get_icp_state().unwrap();
+    assert_eq!(s, icp(0, 2, 3, 6));
+    v.set_icp_state(s).unwrap();
+    assert_eq!(v.get_icp_state().unwrap(), s);
+}
+
+/// Restoring an ICP keeps its need-resend mark unless MFRR becomes less favoured; then the
+/// refused sources are retried at once.
+#[test]
+fn xics_icp_restore_keeps_or_runs_resends() {
+    let (vm, vcpus, fd) = xics_one_source();
+    let v = &vcpus[0];
+    hc(&vm, v, nr::H_IPI, &[0, 3]);
+    hc(&vm, v, nr::H_XIRR, &[]); // CPPR 3
+    hc(&vm, v, nr::H_IPI, &[0, 0xFF]);
+    vm.irq_line(0x1000, true).unwrap(); // refused: resend
+    let src = |fd: &DeviceFd| match fd.get_attr(xics::attr::GRP_PAPR_SOURCE_STATE, 0x1000) {
+        Ok(AttrValue::U64(s)) => s,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(src(&fd), xics::attr::STATE_RESEND);
+    // Same MFRR: the mark stays, the EOI's CPPR drop presents the source.
+    v.set_icp_state(v.get_icp_state().unwrap()).unwrap();
+    hc(&vm, v, nr::H_EOI, &[0xFF00_0002]);
+    assert_eq!(hc(&vm, v, nr::H_XIRR, &[]).out[0], 0xFF00_1000);
+    hc(&vm, v, nr::H_EOI, &[0xFF00_1000]);
+    // Refused again; a restore that raises MFRR retries it at once.
+    hc(&vm, v, nr::H_IPI, &[0, 2]);
+    hc(&vm, v, nr::H_XIRR, &[]); // CPPR 2
+    vm.irq_line(0x1000, true).unwrap();
+    assert_eq!(src(&fd), xics::attr::STATE_RESEND);
+    v.set_icp_state(icp(0xFF, 0, 0xFF, 0xFF)).unwrap();
+    assert_eq!(src(&fd), 0);
+    assert_eq!(v.get_icp_state().unwrap(), icp(0xFF, 0x1000, 0xFF, 5));
+}
+
+/// papr's source-state group: what GRP_SOURCES folds into PENDING, read and restored exactly.
+#[test]
+fn xics_papr_source_state() {
+    let (vm, vcpus, fd) = xics_vm(1);
+    xics_source(&fd, 0x1000, 0, 5, true);
+    xics_source(&fd, 0x1001, 0, 5, false);
+    let get = |irq| match fd.get_attr(xics::attr::GRP_PAPR_SOURCE_STATE, irq) {
+        Ok(AttrValue::U64(s)) => s,
+        other => panic!("{other:?}"),
+    };
+    let set = |irq, s| fd.set_attr(xics::attr::GRP_PAPR_SOURCE_STATE, irq, &AttrValue::U64(s));
+    assert!(fd.has_attr(xics::attr::GRP_PAPR_SOURCE_STATE, 0x1000));
+    assert_eq!(get(0x1000), 0);
+    // CPPR 0: the asserted LSI is refused, then its line drops.
+    vm.irq_line(0x1000, true).unwrap();
     assert_eq!(
-        v.set_icp_state(st(5, 0x1001, 0xFF, 5)).unwrap_err().errno(),
+        get(0x1000),
+        xics::attr::STATE_ASSERTED | xics::attr::STATE_RESEND
+    );
+    vm.irq_line(0x1000, false).unwrap();
+    assert_eq!(get(0x1000), xics::attr::STATE_RESEND);
+    // KVM's word shows it presented and not pending: the resend is only visible here.
+    let AttrValue::U64(w) = fd.get_attr(xics::attr::GRP_SOURCES, 0x1000).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        w & (xics::attr::PENDING | xics::attr::PRESENTED),
+        xics::attr::PRESENTED
+    );
+    // Validation.
+    assert_eq!(
+        set(0x1001, xics::attr::STATE_ASSERTED).unwrap_err().errno(),
         libc::EINVAL
     );
-    assert!(matches!(v.get_vp_state(), Err(VmError::NotPermitted(_))));
+    assert_eq!(set(0x1001, 8).unwrap_err().errno(), libc::EINVAL);
+    assert_eq!(set(0x1002, 0).unwrap_err().errno(), libc::ENOENT);
+    assert_eq!(
+        fd.get_attr(xics::attr::GRP_PAPR_SOURCE_STATE, 0x1002)
+            .unwrap_err()
+            .errno(),
+        libc::ENOENT
+    );
+    // A set delivers nothing, and a resend mark makes the ICP retry at its next CPPR drop.
+    set(0x1001, xics::attr::STATE_RESEND).unwrap();
+    assert!(!vcpus[0].interrupt_line().is_raised());
+    hc(&vm, &vcpus[0], nr::H_CPPR, &[0xFF]);
+    let x = hc(&vm, &vcpus[0], nr::H_XIRR, &[]).out[0];
+    assert!(x == 0xFF00_1000 || x == 0xFF00_1001, "{x:#x}");
+    assert_eq!(fd.sources().unwrap(), vec![0x1000, 0x1001]);
 }
 
 #[test]
@@ -1615,4 +1754,35 @@ fn harness_smoke() {
     fuzz_harness::run(&[]);
     fuzz_harness::run(&[1, 1, 0, 3, 0, 3, 1, 14, 1, 2, 3, 4, 5, 6, 13, 0, 0, 2]);
     fuzz_harness::run(&[0, 0, 14, 5, 5, 10, 1, 13, 2, 0, 1]);
+}
+
+/// GRP_SOURCE re-initialises a source's trigger type and level from its flags, and the
+/// device lists the sources it has.
+#[test]
+fn xive_source_create_reinitialises_and_sources_are_listed() {
+    let x = xive_vm(2);
+    let src = |l| match x.fd.get_attr(xattr::GRP_SOURCE, l) {
+        Ok(AttrValue::U64(v)) => v,
+        other => panic!("{other:?}"),
+    };
+    let lsi_asserted = xattr::SOURCE_LEVEL_SENSITIVE | xattr::SOURCE_LEVEL_ASSERTED;
+    x.fd.set_attr(xattr::GRP_SOURCE, 0x1000, &AttrValue::U64(lsi_asserted))
+        .unwrap();
+    assert_eq!(src(0x1000), lsi_asserted);
+    x.fd.set_attr(xattr::GRP_SOURCE, 0x1000, &AttrValue::U64(0))
+        .unwrap();
+    assert_eq!(src(0x1000), 0, "back to an MSI");
+    x.fd.set_attr(
+        xattr::GRP_SOURCE,
+        0x1000,
+        &AttrValue::U64(xattr::SOURCE_LEVEL_ASSERTED),
+    )
+    .unwrap();
+    assert_eq!(src(0x1000), 0, "an MSI has no level");
+    x.fd.set_attr(xattr::GRP_SOURCE, 0x5_0000, &AttrValue::U64(0))
+        .unwrap();
+    assert_eq!(
+        x.fd.sources().unwrap(),
+        vec![0, 1, 0x1000, 0x1001, 0x1002, 0x1003, 0x5_0000]
+    );
 }

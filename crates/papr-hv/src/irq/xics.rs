@@ -61,6 +61,25 @@ pub mod attr {
     pub const PRESENTED: u64 = 1 << 43;
     /// KVM_XICS_QUEUED (Q).
     pub const QUEUED: u64 = 1 << 44;
+
+    /// papr's own group (not a KVM group): attr = source number, u64 value = the source state
+    /// the KVM_DEV_XICS_GRP_SOURCES word folds into PENDING, kept apart so that a snapshot
+    /// restores it exactly. KVM reports an LSI's PENDING from its line level only, so an LSI
+    /// that its ICP refused (waiting for a resend) looks like one already presented, and a
+    /// refused LSI whose line then dropped looks idle; a restore through PENDING alone would
+    /// present the first twice and the second never. Set it after GRP_SOURCES (which creates
+    /// the source) and after the ICP states: it changes no routing and delivers nothing; a
+    /// source marked for resend marks its server's ICP as needing a resend check, as the
+    /// refusal that set it did.
+    pub const GRP_PAPR_SOURCE_STATE: u32 = 0x100;
+    /// The line of a level-sensitive source is asserted (refused for an MSI).
+    pub const STATE_ASSERTED: u64 = 1 << 0;
+    /// The source's ICP refused it: it is re-presented by the ICP's next resend check.
+    pub const STATE_RESEND: u64 = 1 << 1;
+    /// It fired while masked: it is presented when unmasked.
+    pub const STATE_MASKED_PENDING: u64 = 1 << 2;
+    /// Every bit of the papr source state.
+    pub const STATE_ALL: u64 = STATE_ASSERTED | STATE_RESEND | STATE_MASKED_PENDING;
 }
 
 /// ICP one-reg field positions (KVM_REG_PPC_ICP_STATE).
@@ -272,6 +291,9 @@ impl XicsEngine {
     ) -> Result<(), VmError> {
         self.with_open(instance, |o| match (group, a) {
             (attr::GRP_SOURCES, irq) => o.set_source(irq, value.u64("an XICS source")?),
+            (attr::GRP_PAPR_SOURCE_STATE, irq) => {
+                o.set_source_state(irq, value.u64("an XICS source state")?)
+            }
             (attr::GRP_CTRL, attr::CTRL_NR_SERVERS) => {
                 let n = value.u32("NR_SERVERS")?;
                 if o.any_connected {
@@ -292,6 +314,7 @@ impl XicsEngine {
     pub(crate) fn get_attr(&self, instance: u64, group: u32, a: u64) -> Result<AttrValue, VmError> {
         self.with_open(instance, |o| match group {
             attr::GRP_SOURCES => o.get_source(a).map(AttrValue::U64),
+            attr::GRP_PAPR_SOURCE_STATE => o.get_source_state(a).map(AttrValue::U64),
             _ => Err(VmError::NoDevice(format!("XICS attribute {group}/{a:#x}"))),
         })
     }
@@ -306,6 +329,21 @@ impl XicsEngine {
         })
     }
 
+    /// KVM_SET_ONE_REG(ICP_STATE).
+    ///
+    /// Validation accepts exactly the states the XICS rules can reach: no XISR iff the
+    /// pending priority is 0xFF, and an XISR other than the IPI names an existing source.
+    /// KVM's check is stricter (an IPI pending exactly at MFRR and below CPPR, a device
+    /// interrupt below MFRR and CPPR) and so refuses states its own hcalls reach, which would
+    /// make such a guest impossible to migrate: H_IPI raising MFRR leaves a presented IPI in
+    /// place, pending more favoured than the new MFRR; an H_EOI whose CPPR byte raises favour
+    /// leaves the XISR at or above CPPR, and a later H_IPI can then set MFRR at or more
+    /// favoured than the pending priority of a device interrupt or an IPI without replacing
+    /// it (a replacement needs MFRR below CPPR).
+    ///
+    /// As in KVM, the ICP's need-resend mark is kept, unless the new MFRR is less favoured
+    /// than the current one: then the mark is consumed and the refused sources are retried, as
+    /// H_IPI does.
     pub(crate) fn set_icp_state(&self, instance: u64, server: u32, v: u64) -> Result<(), VmError> {
         self.with_open(instance, |o| {
             let cppr = low_u8(v >> icp_reg::CPPR_SHIFT);
@@ -317,28 +355,32 @@ impl XicsEngine {
             match xisr {
                 0 if pending != MASKED => return bad("no XISR but a pending priority"),
                 0 => {}
-                IPI if pending != mfrr || pending >= cppr => {
-                    return bad("an IPI must pend at MFRR, below CPPR")
-                }
+                _ if pending == MASKED => return bad("an XISR without a pending priority"),
                 IPI => {}
-                irq => {
-                    if pending >= mfrr || pending >= cppr {
-                        return bad("the pending priority must be below MFRR and CPPR");
-                    }
-                    if o.source(irq).is_none() {
-                        return bad("XISR names no source");
-                    }
-                }
+                irq if o.source(irq).is_none() => return bad("XISR names no source"),
+                _ => {}
             }
             let icp = o.icp_mut(server)?;
+            let mfrr_raised = mfrr > icp.mfrr;
+            let resend = mfrr_raised && icp.need_resend;
+            if mfrr_raised {
+                icp.need_resend = false;
+            }
             icp.cppr = cppr;
             icp.xisr = xisr;
             icp.mfrr = mfrr;
             icp.pending = pending;
-            icp.need_resend = false;
             icp.update_line();
+            if resend {
+                o.check_resend();
+            }
             Ok(())
         })
+    }
+
+    /// The sources that exist (papr: KVM has no such query, QEMU knows what it created).
+    pub(crate) fn sources(&self, instance: u64) -> Result<Vec<u32>, VmError> {
+        self.with_open(instance, |o| Ok(o.source_numbers()))
     }
 
     fn rtas<T>(
@@ -487,11 +529,16 @@ impl XicsOpen {
         Ok(())
     }
 
+    /// The source an attribute names (NoEntry, KVM's -ENOENT, if it does not exist).
+    fn source_attr(&self, irq: u64) -> Result<&Source, VmError> {
+        fit_u32(irq)
+            .and_then(|i| self.source(i))
+            .ok_or_else(|| VmError::NoEntry(format!("XICS source {irq:#x}")))
+    }
+
     /// KVM_GET_DEVICE_ATTR(GRP_SOURCES).
     fn get_source(&self, irq: u64) -> Result<u64, VmError> {
-        let s = fit_u32(irq)
-            .and_then(|i| self.source(i))
-            .ok_or_else(|| VmError::NoEntry(format!("XICS source {irq:#x}")))?;
+        let s = self.source_attr(irq)?;
         let mut v = u64::from(s.server);
         let mut prio = s.priority;
         if prio == MASKED {
@@ -514,6 +561,54 @@ impl XicsOpen {
             v |= attr::QUEUED;
         }
         Ok(v)
+    }
+
+    /// papr's GRP_PAPR_SOURCE_STATE get.
+    fn get_source_state(&self, irq: u64) -> Result<u64, VmError> {
+        let s = self.source_attr(irq)?;
+        Ok((u64::from(s.asserted) * attr::STATE_ASSERTED)
+            | (u64::from(s.resend) * attr::STATE_RESEND)
+            | (u64::from(s.masked_pending) * attr::STATE_MASKED_PENDING))
+    }
+
+    /// papr's GRP_PAPR_SOURCE_STATE set: replaces the state, delivers nothing.
+    fn set_source_state(&mut self, irq: u64, v: u64) -> Result<(), VmError> {
+        if v & !attr::STATE_ALL != 0 {
+            return Err(VmError::InvalidArgument(format!(
+                "XICS source {irq:#x}: unknown state bits in {v:#x}"
+            )));
+        }
+        let s = fit_u32(irq)
+            .and_then(|i| self.source_mut(i))
+            .ok_or_else(|| VmError::NoEntry(format!("XICS source {irq:#x}")))?;
+        if v & attr::STATE_ASSERTED != 0 && !s.lsi {
+            return Err(VmError::InvalidArgument(format!(
+                "XICS source {irq:#x}: an MSI has no asserted level"
+            )));
+        }
+        s.asserted = v & attr::STATE_ASSERTED != 0;
+        s.resend = v & attr::STATE_RESEND != 0;
+        s.masked_pending = v & attr::STATE_MASKED_PENDING != 0;
+        let server = s.server;
+        if v & attr::STATE_RESEND != 0 {
+            if let Some(icp) = self.icps.get_mut(&server) {
+                icp.need_resend = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// The numbers of the sources that exist, ascending.
+    fn source_numbers(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        for (b, block) in &self.blocks {
+            for (i, s) in block.src.iter().enumerate() {
+                if s.exists {
+                    out.push((b << BLOCK_SHIFT) | u32::try_from(i).unwrap_or_default());
+                }
+            }
+        }
+        out
     }
 
     /// A device interrupt at the ICS (KVM `ics_deliver_irq`).
@@ -595,14 +690,11 @@ impl XicsOpen {
 
     /// KVM `icp_check_resend`: retries every source marked for resend.
     fn check_resend(&mut self) {
-        let mut todo = Vec::new();
-        for (b, block) in &self.blocks {
-            for (i, s) in block.src.iter().enumerate() {
-                if s.exists && s.resend {
-                    todo.push((b << BLOCK_SHIFT) | u32::try_from(i).unwrap_or_default());
-                }
-            }
-        }
+        let todo: Vec<u32> = self
+            .source_numbers()
+            .into_iter()
+            .filter(|&irq| self.source(irq).is_some_and(|s| s.resend))
+            .collect();
         for irq in todo {
             self.deliver(irq, true);
         }
@@ -624,8 +716,9 @@ impl XicsOpen {
         icp.need_resend = false;
         icp.update_line();
         if displaced != 0 && displaced != IPI {
-            // Cannot happen from guest calls (a device interrupt always pends below MFRR);
-            // never lose it if a restored state makes it so.
+            // A device interrupt pending at or below MFRR: reached when an H_EOI raised CPPR
+            // favour above it and an H_IPI then set MFRR at or below its priority. Never lose
+            // it: it goes back to its source.
             self.deliver(displaced, false);
         }
         if resend {
@@ -748,7 +841,9 @@ fn block_index(irq: u32) -> usize {
 /// KVM_HAS_DEVICE_ATTR for XICS.
 pub(crate) fn has_attr(group: u32, a: u64) -> bool {
     match group {
-        attr::GRP_SOURCES => (u64::from(FIRST_IRQ)..u64::from(NR_IRQS)).contains(&a),
+        attr::GRP_SOURCES | attr::GRP_PAPR_SOURCE_STATE => {
+            (u64::from(FIRST_IRQ)..u64::from(NR_IRQS)).contains(&a)
+        }
         attr::GRP_CTRL => a == attr::CTRL_NR_SERVERS,
         _ => false,
     }

@@ -601,6 +601,22 @@ impl XiveEngine {
         })
     }
 
+    /// The sources that exist, ascending (papr: KVM has no such query, QEMU knows what it
+    /// created).
+    pub(crate) fn sources(&self, instance: u64) -> Result<Vec<u32>, VmError> {
+        self.with_open(instance, |o| {
+            let mut out = Vec::new();
+            for (b, block) in &o.blocks {
+                for (i, s) in block.src.iter().enumerate() {
+                    if s.exists {
+                        out.push((b << 10) | u32::try_from(i).unwrap_or_default());
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+
     pub(crate) fn get_vp_state(&self, instance: u64, server: u32) -> Result<[u64; 2], VmError> {
         self.with_open(instance, |o| Ok([o.vp(server)?.word01(), 0]))
     }
@@ -823,12 +839,10 @@ impl XiveOpen {
             .src
             .get_mut(block_index(lisn))
             .ok_or_else(|| VmError::TooBig(format!("XIVE source {lisn:#x}")))?;
-        if flags & attr::SOURCE_LEVEL_SENSITIVE != 0 {
-            s.lsi = true;
-            if flags & attr::SOURCE_LEVEL_ASSERTED != 0 {
-                s.asserted = true;
-            }
-        }
+        // Re-initialising takes the trigger type and level from the flags too, so a restore
+        // over a source the platform already created gets exactly the saved ones.
+        s.lsi = flags & attr::SOURCE_LEVEL_SENSITIVE != 0;
+        s.asserted = s.lsi && flags & attr::SOURCE_LEVEL_ASSERTED != 0;
         s.pq = esb::Q;
         s.masked = true;
         s.exists = true;
