@@ -16,6 +16,7 @@
 //! may be skipped).
 
 pub mod codec;
+pub mod irq;
 pub mod sections;
 
 use thiserror::Error;
