@@ -459,6 +459,30 @@ impl Vm {
         self.inner.resize_hpt_prepare(flags, shift)
     }
 
+    /// A prepared (or preparing) resize: its order and the virtual time (ns) at which it is
+    /// ready — what a snapshot carries so that the destination honours the guest's request.
+    pub fn pending_resize(&self) -> Option<(u32, u64)> {
+        let hpt = self.inner.hpt.lock();
+        hpt.resize.as_ref().map(|p| (p.shift, p.ready_at_ns))
+    }
+
+    /// Re-issues a pending resize restored from a snapshot: the new table is allocated now
+    /// and is ready at `ready_at_ns` (virtual time), as it would have been on the source. A
+    /// papr extension (KVM keeps no resize state across migration; QEMU 7.2 loses it).
+    pub fn restore_pending_resize(&self, shift: u32, ready_at_ns: u64) -> Result<(), VmError> {
+        self.inner.resize_hpt_prepare(0, shift)?;
+        let mut hpt = self.inner.hpt.lock();
+        if let Some(p) = hpt.resize.as_mut() {
+            p.ready_at_ns = ready_at_ns;
+            if let Err(e) = &p.outcome {
+                let e = e.clone();
+                hpt.resize = None;
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
     /// KVM_PPC_RESIZE_HPT_COMMIT: switches to the prepared table, carrying bolted entries.
     pub fn resize_hpt_commit(&self, flags: u64, shift: u32) -> Result<(), VmError> {
         self.inner.resize_hpt_commit(flags, shift)

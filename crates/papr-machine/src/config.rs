@@ -62,6 +62,12 @@ pub struct MachineConfig {
     pub hpt_order: Option<u32>,
     /// Kernel command line.
     pub bootargs: String,
+    /// Deterministic mode: the real-time clock starts at a fixed date (2026-01-01 00:00 UTC)
+    /// and the seeds of H_RANDOM and `/chosen/rng-seed` are fixed, so that two runs (or a run
+    /// and a migrated or restored run) produce identical console output. Otherwise the clock
+    /// starts at the host's time and the seeds come from the host's random source. Guest time
+    /// is virtual in both modes.
+    pub deterministic: bool,
 }
 
 impl Default for MachineConfig {
@@ -73,6 +79,7 @@ impl Default for MachineConfig {
             resize_hpt: ResizeHpt::Enabled,
             hpt_order: None,
             bootargs: String::new(),
+            deterministic: true,
         }
     }
 }

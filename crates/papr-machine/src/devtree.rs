@@ -12,6 +12,9 @@ use std::fmt::Write as _;
 
 use thiserror::Error;
 
+use crate::snapshot::codec::{Dec, Enc};
+use crate::snapshot::SnapshotError;
+
 /// A node's identity for Open Firmware clients. Never 0 (0 means "none" in OF).
 pub type Phandle = u32;
 
@@ -67,6 +70,78 @@ impl DeviceTree {
             }],
             next_phandle: FIRST_PHANDLE + 1,
         }
+    }
+
+    /// Writes the tree into a snapshot payload: the node count, then per node its name, its
+    /// parent's index (0 = none, else index + 1) and its properties in order. Phandles and
+    /// child lists follow from the node order, as [`DeviceTree::add_node`] builds them.
+    pub fn encode(&self, e: &mut Enc) {
+        e.u64(self.nodes.len() as u64);
+        for n in &self.nodes {
+            e.str(&n.name);
+            e.u64(n.parent.map_or(0, |p| p as u64 + 1));
+            e.u64(n.props.len() as u64);
+            for (k, v) in &n.props {
+                e.str(k).bytes(v);
+            }
+        }
+    }
+
+    /// Reads a tree [`DeviceTree::encode`] wrote, checking its shape: node 0 is the root
+    /// (no name, no parent), every other node has a name without `/` and a parent created
+    /// before it.
+    pub fn decode(d: &mut Dec) -> Result<Self, SnapshotError> {
+        let count = d.count("device-tree node count", 17)?;
+        if count == 0 {
+            return Err(d.err("the device tree has no root node"));
+        }
+        let mut nodes: Vec<Node> = Vec::with_capacity(count);
+        for i in 0..count {
+            let name = d.str("node name")?.to_owned();
+            let parent = d.u64("node parent")?;
+            let parent = match (i, parent) {
+                (0, 0) => None,
+                (0, _) => return Err(d.err("the device-tree root has a parent")),
+                (_, 0) => None,
+                (_, p) => match usize::try_from(p - 1).ok().filter(|&p| p < i) {
+                    Some(p) => Some(p),
+                    None => {
+                        return Err(d.err(format!(
+                            "device-tree node {i} names parent {} (not an earlier node)",
+                            p - 1
+                        )))
+                    }
+                },
+            };
+            if (i == 0) != name.is_empty() || name.contains('/') {
+                return Err(d.err(format!("device-tree node {i} has the name {name:?}")));
+            }
+            let nprops = d.count("property count", 16)?;
+            let mut props = Vec::with_capacity(nprops);
+            for _ in 0..nprops {
+                let k = d.str("property name")?.to_owned();
+                let v = d.bytes("property value")?.to_vec();
+                props.push((k, v));
+            }
+            let phandle = FIRST_PHANDLE
+                + Phandle::try_from(i).map_err(|_| d.err("too many device-tree nodes"))?;
+            if let Some(p) = parent {
+                nodes[p].children.push(i);
+            }
+            nodes.push(Node {
+                name,
+                parent,
+                children: Vec::new(),
+                props,
+                phandle,
+            });
+        }
+        let next_phandle = FIRST_PHANDLE
+            + Phandle::try_from(count).map_err(|_| d.err("too many device-tree nodes"))?;
+        Ok(DeviceTree {
+            nodes,
+            next_phandle,
+        })
     }
 
     /// The root's phandle.

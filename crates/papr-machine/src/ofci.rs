@@ -12,6 +12,8 @@ use papr_hv::GuestRam;
 use thiserror::Error;
 
 use crate::devtree::{DeviceTree, Phandle};
+use crate::snapshot::codec::{Dec, Enc};
+use crate::snapshot::SnapshotError;
 
 /// The OF "failure" cell value (-1).
 pub const OF_FAILURE: u32 = 0xffff_ffff;
@@ -91,6 +93,41 @@ impl ClientInterface {
             claims: Vec::new(),
             alloc_top,
         }
+    }
+
+    /// Writes the open instances and claimed ranges into a snapshot payload.
+    pub fn encode(&self, e: &mut Enc) {
+        e.u64(self.alloc_top);
+        e.u64(self.instances.len() as u64);
+        for i in &self.instances {
+            e.u32(i.unwrap_or(0));
+        }
+        e.u64(self.claims.len() as u64);
+        for &(s, n) in &self.claims {
+            e.u64(s).u64(n);
+        }
+    }
+
+    /// Reads what [`ClientInterface::encode`] wrote.
+    pub fn decode(d: &mut Dec) -> Result<Self, SnapshotError> {
+        let alloc_top = d.u64("claim limit")?;
+        let n = d.count("open instances", 4)?;
+        let mut instances = Vec::with_capacity(n);
+        for _ in 0..n {
+            let ph = d.u32("instance node")?;
+            instances.push((ph != 0).then_some(ph));
+        }
+        let n = d.count("claimed ranges", 16)?;
+        let mut claims = Vec::with_capacity(n);
+        for _ in 0..n {
+            claims.push((d.u64("claim start")?, d.u64("claim size")?));
+        }
+        claims.sort_unstable();
+        Ok(ClientInterface {
+            instances,
+            claims,
+            alloc_top,
+        })
     }
 
     /// Opens an instance of `node` (the platform does this for stdout before boot).

@@ -54,6 +54,16 @@ impl HvcConsole {
         was_empty && !bytes.is_empty()
     }
 
+    /// Typed input not read by the guest yet (for snapshots).
+    pub fn pending_input(&self) -> Vec<u8> {
+        self.input.iter().copied().collect()
+    }
+
+    /// Replaces the input queue (restoring a snapshot).
+    pub fn set_pending_input(&mut self, bytes: &[u8]) {
+        self.input = bytes.iter().copied().collect();
+    }
+
     /// Takes what the guest wrote since the last call.
     pub fn take_output(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.output)
@@ -204,13 +214,28 @@ impl HRandom {
         }
     }
 
-    /// H_RANDOM: r4 = 64 random bits (splitmix64).
-    pub fn h_random(&mut self) -> HcallResult {
+    /// The generator's position (for snapshots).
+    pub fn state(&self) -> u64 {
+        self.state
+    }
+
+    /// A generator at a saved position.
+    pub fn at_state(state: u64) -> Self {
+        HRandom { state }
+    }
+
+    /// The next 64 random bits (splitmix64).
+    pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        HcallResult::ok(&[z ^ (z >> 31)])
+        z ^ (z >> 31)
+    }
+
+    /// H_RANDOM: r4 = 64 random bits.
+    pub fn h_random(&mut self) -> HcallResult {
+        HcallResult::ok(&[self.next_u64()])
     }
 }
 

@@ -5,45 +5,13 @@
 //! The artifacts come from `scripts/fetch-debian-guest.sh` (run by `scripts/test`). Without
 //! them the tests are skipped, loudly; with PAPR_REQUIRE_ORACLES=1 (CI) they fail instead.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-
 use papr_machine::config::{IcMode, MachineConfig};
 use papr_machine::initramfs::{busybox_initramfs, DEMO_INIT};
 use papr_machine::machine::{BootImages, Machine, RunEnd};
 use papr_machine::tree::ActiveIc;
 
-fn artifacts() -> Option<(Vec<u8>, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.cache/debian");
-    match (
-        std::fs::read(dir.join("vmlinux")),
-        std::fs::read(dir.join("busybox")),
-    ) {
-        (Ok(k), Ok(b)) => Some((k, b)),
-        _ if std::env::var("PAPR_REQUIRE_ORACLES").as_deref() == Ok("1") => panic!(
-            "the Debian kernel or busybox is missing in {}: run scripts/fetch-debian-guest.sh",
-            dir.display()
-        ),
-        _ => {
-            eprintln!("*** SKIPPED: Debian kernel/busybox missing (run scripts/fetch-debian-guest.sh) ***");
-            None
-        }
-    }
-}
-
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+mod support;
+use support::{debian_artifacts, Sink};
 
 struct Session {
     m: Machine,
@@ -58,7 +26,7 @@ const STEP_LIMIT: u64 = 4_000_000_000;
 
 impl Session {
     fn boot(cfg: MachineConfig) -> Option<Session> {
-        let (kernel, busybox) = artifacts()?;
+        let (kernel, busybox) = debian_artifacts()?;
         let out = Sink::default();
         let images = BootImages {
             kernel_name: "vmlinux".into(),

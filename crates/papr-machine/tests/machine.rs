@@ -2,28 +2,16 @@
 //! bare-metal guests: their console output must be QEMU 7.2's (guests/expected), apart from the
 //! documented per-guest exceptions the processor issue keeps in tests/data.
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use papr_machine::config::MachineConfig;
 use papr_machine::machine::{BootImages, Machine, RunEnd};
 
+mod support;
+use support::Sink;
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// The lines between @@BEGIN@@ and @@END@@, as guests/record.sh keeps them.

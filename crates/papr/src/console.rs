@@ -1,18 +1,46 @@
 //! Running a machine with this terminal as its console: stdin in raw mode read on a thread,
 //! Ctrl-A escapes, guest output to stdout, and the `--stats` report.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::sync::mpsc;
 
 use papr_machine::machine::{Machine, RunEnd};
 
+use crate::control::ControlServer;
+use crate::monitor::Monitor;
 use crate::terminal::{EscapeParser, Key, RawMode, HELP};
 
 /// Instructions run between two looks at the keyboard.
 const POLL: u64 = 2_000_000;
 
+/// How a session runs.
+#[derive(Default)]
+pub struct SessionOptions {
+    /// Stop after this many instructions in all.
+    pub limit: Option<u64>,
+    /// The control socket, if any.
+    pub control: Option<ControlServer>,
+    /// Deterministic mode: idle vCPUs jump to their next timer instead of waiting for it in
+    /// real time, so runs repeat exactly (and `sleep 1` in the guest takes no wall time).
+    pub deterministic: bool,
+    /// Start paused (the control socket's `cont` starts the guest).
+    pub paused: bool,
+}
+
 /// Runs `machine` until it stops, `limit` instructions, or the user quits.
 pub fn run_interactive(machine: &mut Machine, limit: Option<u64>) -> std::io::Result<String> {
+    run_session(
+        machine,
+        SessionOptions {
+            limit,
+            ..SessionOptions::default()
+        },
+    )
+}
+
+/// Runs `machine` with this terminal as its console and, if given, the control socket;
+/// returns a description of how the session ended.
+pub fn run_session(machine: &mut Machine, opts: SessionOptions) -> std::io::Result<String> {
     let _raw = RawMode::enter()?;
     let (tx, rx) = mpsc::channel::<Vec<u8>>();
     std::thread::spawn(move || {
@@ -30,7 +58,10 @@ pub fn run_interactive(machine: &mut Machine, limit: Option<u64>) -> std::io::Re
         }
     });
     let mut esc = EscapeParser::new();
-    machine.set_idle_realtime(true);
+    machine.set_idle_realtime(!opts.deterministic);
+    let limit = opts.limit;
+    let interactive = std::io::stdin().is_terminal();
+    let mut monitor = Monitor::new(opts.control, opts.paused);
     loop {
         while let Ok(bytes) = rx.try_recv() {
             for key in esc.feed(&bytes) {
@@ -44,6 +75,13 @@ pub fn run_interactive(machine: &mut Machine, limit: Option<u64>) -> std::io::Re
                 }
             }
         }
+        if let Some(end) = monitor.serve(machine) {
+            return Ok(end);
+        }
+        if monitor.paused() {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            continue;
+        }
         let step = limit.map_or(POLL, |l| l.saturating_sub(machine.retired()).min(POLL));
         let target = machine.retired() + step;
         match machine.run(Some(target)) {
@@ -53,8 +91,13 @@ pub fn run_interactive(machine: &mut Machine, limit: Option<u64>) -> std::io::Re
                 }
             }
             // Every vCPU is idle: the machine waited in real time (up to 10 ms) for its next
-            // timer; look at the keyboard and go on.
-            RunEnd::Idle => {}
+            // timer, or (deterministic) nothing can wake it; look at the keyboard and go on.
+            RunEnd::Idle if !opts.deterministic || monitor.busy() || interactive => {
+                if opts.deterministic {
+                    // Only input (or a command) can wake the guest: wait for it.
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+            }
             end => return Ok(describe(&end)),
         }
     }

@@ -2,5 +2,7 @@
 //! terminal as the guest console.
 
 pub mod console;
+pub mod control;
 pub mod demo;
+pub mod monitor;
 pub mod terminal;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use papr_machine::config::{IcMode, MachineConfig, ResizeHpt};
+use papr_machine::machine::save::Host;
 use papr_machine::machine::{BootImages, Machine};
 use papr_machine::tree::{apply_cas, build, ActiveIc, CasOutcome};
 
@@ -66,7 +67,7 @@ struct MachineArgs {
 }
 
 impl MachineArgs {
-    fn config(self) -> anyhow::Result<MachineConfig> {
+    fn config(self, deterministic: bool) -> anyhow::Result<MachineConfig> {
         machine_config(
             &self.mem,
             self.smp,
@@ -74,7 +75,90 @@ impl MachineArgs {
             self.resize_hpt,
             self.hpt_order,
             self.append,
+            deterministic,
         )
+    }
+}
+
+fn ic_mode_of(a: IcModeArg) -> IcMode {
+    match a {
+        IcModeArg::Dual => IcMode::Dual,
+        IcModeArg::Xics => IcMode::Xics,
+        IcModeArg::Xive => IcMode::Xive,
+    }
+}
+
+/// Runs a machine in a session and prints how it ended (and the counters if asked).
+fn session(
+    machine: &mut Machine,
+    args: &SessionArgs,
+    limit: Option<u64>,
+    stats: bool,
+) -> anyhow::Result<()> {
+    let end = papr::console::run_session(machine, args.options(limit)?)?;
+    eprintln!("\r\npapr: {end}");
+    if stats {
+        papr::console::print_stats(machine);
+    }
+    Ok(())
+}
+
+/// Waits for one migration on `uri` and returns the machine it brought.
+fn incoming(uri: &str, host: &Host) -> anyhow::Result<Machine> {
+    let addr = papr::monitor::parse_tcp_uri(uri).map_err(anyhow::Error::msg)?;
+    let listener =
+        std::net::TcpListener::bind(&addr).with_context(|| format!("cannot listen on {addr}"))?;
+    eprintln!("papr: waiting for a migration on {addr}");
+    let (stream, peer) = listener.accept().context("accepting the migration")?;
+    let _ = stream.set_nodelay(true);
+    let t0 = std::time::Instant::now();
+    let replies = stream.try_clone().context("the migration connection")?;
+    let m = papr_machine::machine::migrate::incoming(
+        std::io::BufReader::with_capacity(1 << 20, stream),
+        replies,
+        host,
+        Box::new(std::io::stdout()),
+    )
+    .with_context(|| format!("incoming migration from {peer}"))?;
+    eprintln!(
+        "papr: migration from {peer} received in {:.3} s; the guest runs here now",
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(m)
+}
+
+/// How the session runs: control socket, determinism, paused start.
+#[derive(Args, Clone)]
+struct SessionArgs {
+    /// Serve the control socket (JSON lines, QMP-like) at this path: status, stop, cont,
+    /// system_reset, quit, migrate, snapshot, info-hpt, info-pic, info-hcalls, info-ledger.
+    #[arg(long, value_name = "PATH")]
+    control: Option<PathBuf>,
+    /// Deterministic mode: fixed real-time clock (2026-01-01) and random seeds, idle time
+    /// skipped instead of waited for; two runs give identical console output.
+    #[arg(long)]
+    deterministic: bool,
+    /// Start with the guest paused (the control socket's `cont` starts it), like QEMU's -S.
+    #[arg(short = 'S')]
+    paused: bool,
+}
+
+impl SessionArgs {
+    fn options(&self, limit: Option<u64>) -> anyhow::Result<papr::console::SessionOptions> {
+        let control = self
+            .control
+            .as_deref()
+            .map(|p| {
+                papr::control::ControlServer::bind(p)
+                    .with_context(|| format!("cannot serve the control socket {}", p.display()))
+            })
+            .transpose()?;
+        Ok(papr::console::SessionOptions {
+            limit,
+            control,
+            deterministic: self.deterministic,
+            paused: self.paused,
+        })
     }
 }
 
@@ -83,7 +167,7 @@ enum Command {
     /// Boot a kernel (QEMU-familiar options; the console is this terminal, Ctrl-A x quits).
     Run {
         /// The kernel (ELF).
-        #[arg(long, required_unless_present = "bios")]
+        #[arg(long, required_unless_present_any = ["bios", "incoming"])]
         kernel: Option<PathBuf>,
         /// A raw firmware image (QEMU's -bios): loaded at 0, entered at 0x100 big-endian with
         /// r3 = the final flattened device tree (no Open Firmware client interface, no CAS).
@@ -100,6 +184,29 @@ enum Command {
         /// At exit, print hcall/RTAS counters and the hypervisor's allocation ledger.
         #[arg(long)]
         stats: bool,
+        /// Wait for a live migration from another papr on tcp:ADDR:PORT instead of booting;
+        /// the machine options say what this destination hosts (RAM size and vCPU count
+        /// must match the source; a forced ic-mode must be the one the guest negotiated).
+        #[arg(long, value_name = "tcp:ADDR:PORT")]
+        incoming: Option<String>,
+        #[command(flatten)]
+        session: SessionArgs,
+    },
+    /// Restore a snapshot (written by the control socket's `snapshot`) and run it.
+    Restore {
+        /// The snapshot file.
+        file: PathBuf,
+        /// Refuse the snapshot unless its guest runs on this interrupt controller.
+        #[arg(long, value_enum)]
+        ic_mode: Option<IcModeArg>,
+        /// Stop after this many guest instructions (counted from the snapshot's start).
+        #[arg(long)]
+        max_insns: Option<u64>,
+        /// At exit, print counters and the allocation ledger.
+        #[arg(long)]
+        stats: bool,
+        #[command(flatten)]
+        session: SessionArgs,
     },
     /// The main job: boot Debian 12's ppc64le kernel with a busybox initramfs to an
     /// interactive shell. On first use it downloads the pinned Debian packages (apt-get
@@ -123,6 +230,8 @@ enum Command {
         /// At exit, print counters and the allocation ledger.
         #[arg(long)]
         stats: bool,
+        #[command(flatten)]
+        session: SessionArgs,
     },
     /// Build a busybox initramfs (newc cpio) whose /init mounts the kernel filesystems and
     /// starts a shell on the console.
@@ -188,15 +297,12 @@ fn machine_config(
     resize_hpt: ResizeArg,
     hpt_order: Option<u32>,
     append: String,
+    deterministic: bool,
 ) -> anyhow::Result<MachineConfig> {
     let cfg = MachineConfig {
         ram_bytes: parse_size(mem)?,
         cpus: smp,
-        ic_mode: match ic_mode {
-            IcModeArg::Dual => IcMode::Dual,
-            IcModeArg::Xics => IcMode::Xics,
-            IcModeArg::Xive => IcMode::Xive,
-        },
+        ic_mode: ic_mode_of(ic_mode),
         resize_hpt: match resize_hpt {
             ResizeArg::Disabled => ResizeHpt::Disabled,
             ResizeArg::Enabled => ResizeHpt::Enabled,
@@ -204,6 +310,7 @@ fn machine_config(
         },
         hpt_order,
         bootargs: append,
+        deterministic,
     };
     cfg.validate()?;
     Ok(cfg)
@@ -230,8 +337,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             machine,
             max_insns,
             stats,
+            incoming: incoming_uri,
+            session: sargs,
         } => {
-            let cfg = machine.config()?;
+            let cfg = machine.config(sargs.deterministic)?;
+            if let Some(uri) = incoming_uri {
+                let mut m = incoming(&uri, &Host::from_config(&cfg))?;
+                return session(&mut m, &sargs, max_insns, stats);
+            }
             let images = BootImages {
                 kernel_name: kernel
                     .as_ref()
@@ -251,11 +364,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .transpose()?,
             };
             let mut machine = Machine::new(cfg, images, Box::new(std::io::stdout()))?;
-            let end = papr::console::run_interactive(&mut machine, max_insns)?;
-            eprintln!("\r\npapr: {end}");
-            if stats {
-                papr::console::print_stats(&machine);
-            }
+            session(&mut machine, &sargs, max_insns, stats)?;
+        }
+        Command::Restore {
+            file,
+            ic_mode: forced,
+            max_insns,
+            stats,
+            session: sargs,
+        } => {
+            let f = std::fs::File::open(&file)
+                .with_context(|| format!("cannot open the snapshot {}", file.display()))?;
+            let host = Host {
+                ic_mode: forced.map(ic_mode_of),
+                ..Host::default()
+            };
+            let t0 = std::time::Instant::now();
+            let mut reader = papr_machine::snapshot::stream::SectionReader::new(
+                std::io::BufReader::with_capacity(1 << 20, f),
+            )
+            .with_context(|| format!("cannot restore {}", file.display()))?;
+            let mut m = Machine::restore_snapshot(&mut reader, &host, Box::new(std::io::stdout()))
+                .with_context(|| format!("cannot restore {}", file.display()))?;
+            eprintln!(
+                "papr: restored {} in {:.3} s",
+                file.display(),
+                t0.elapsed().as_secs_f64()
+            );
+            let limit = max_insns.map(|n| m.retired() + n);
+            session(&mut m, &sargs, limit, stats)?;
         }
         Command::Demo {
             cache,
@@ -264,6 +401,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             ic_mode,
             append,
             stats,
+            session: sargs,
         } => {
             let dir = cache.unwrap_or_else(default_cache);
             let (kernel, busybox) = papr::demo::artifacts(&dir)?;
@@ -274,6 +412,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ResizeArg::Enabled,
                 None,
                 format!("console=hvc0 {append}").trim().to_owned(),
+                sargs.deterministic,
             )?;
             let images = BootImages {
                 kernel_name: kernel.display().to_string(),
@@ -286,11 +425,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             eprintln!("papr: booting {} (Ctrl-A x quits)", kernel.display());
             let mut machine = Machine::new(cfg, images, Box::new(std::io::stdout()))?;
-            let end = papr::console::run_interactive(&mut machine, None)?;
-            eprintln!("\r\npapr: {end}");
-            if stats {
-                papr::console::print_stats(&machine);
-            }
+            session(&mut machine, &sargs, None, stats)?;
         }
         Command::Mkinitramfs { busybox, output } => {
             let bb = read_file("busybox binary", &busybox)?;
@@ -308,7 +443,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             machine,
             stage,
         } => {
-            let cfg = machine.config()?;
+            let cfg = machine.config(true)?;
             let (mut tree, mut nodes) = build(&cfg, None)?;
             if let Stage::Cas = stage {
                 let (ic, vec5) = match cfg.ic_mode {

@@ -18,6 +18,8 @@
 pub mod codec;
 pub mod irq;
 pub mod sections;
+pub mod stream;
+pub mod vcpu;
 
 use thiserror::Error;
 
@@ -83,6 +85,9 @@ pub enum SnapshotError {
         /// What is wrong.
         what: String,
     },
+    /// The file or connection failed.
+    #[error("{0}")]
+    Io(String),
     /// The destination cannot host what the snapshot describes.
     #[error("cannot restore: {0}")]
     Incompatible(String),

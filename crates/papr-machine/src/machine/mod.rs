@@ -42,6 +42,10 @@ use crate::phcall::{self, nr as pnr, HRandom, HvcConsole, VpaState};
 use crate::rtas::{self, CpuState, RtasHost};
 use crate::tree::{self, ActiveIc, TreeNodes, VTY_IRQ};
 
+pub mod migrate;
+pub mod monitor;
+pub mod save;
+
 /// Where the client-interface stub lives.
 pub const OF_ENTRY: u64 = 0x100;
 /// The stub: `mr r4,r3; lis r3,0; ori r3,r3,0xf005; sc 1; blr` (big-endian words).
@@ -76,6 +80,9 @@ pub enum MachineError {
     /// The device tree.
     #[error(transparent)]
     Tree(#[from] DevTreeError),
+    /// A snapshot or migration stream.
+    #[error("snapshot: {0}")]
+    Snapshot(#[from] crate::snapshot::SnapshotError),
 }
 
 /// Why the machine stopped.
@@ -167,6 +174,55 @@ pub struct Machine {
     stats: MachineStats,
     retired: u64,
     idle_realtime: bool,
+    /// The real-time clock at virtual time 0, in seconds since 1970 (UTC).
+    rtc_base: u64,
+}
+
+/// The deterministic mode's real-time clock base: 2026-01-01 00:00:00 UTC.
+pub const DETERMINISTIC_RTC_BASE: u64 = 1_767_225_600;
+/// The deterministic mode's seed of H_RANDOM and `/chosen/rng-seed`.
+pub const DETERMINISTIC_SEED: u64 = 0x5eed;
+
+/// A seed from the host's random source (the time as a fallback).
+fn host_seed() -> u64 {
+    use std::io::Read;
+    let mut b = [0u8; 8];
+    let from_os = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut b));
+    if from_os.is_ok() {
+        u64::from_le_bytes(b)
+    } else {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() ^ u64::from(d.subsec_nanos()) << 32)
+    }
+}
+
+/// Gregorian date and time of `secs` since 1970 (UTC): [year, month, day, hour, min, sec, 0],
+/// what RTAS get-time-of-day returns.
+pub fn civil_time(secs: u64) -> [u32; 7] {
+    let days = secs / 86_400;
+    let rem = secs % 86_400;
+    // Days since 1970-01-01 to a civil date (the proleptic Gregorian calendar, eras of
+    // 400 years = 146 097 days starting on 0000-03-01).
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    let c = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+    [
+        c(year),
+        c(month),
+        c(day),
+        c(rem / 3600),
+        c(rem / 60 % 60),
+        c(rem % 60),
+        0,
+    ]
 }
 
 struct MachineBus<'a> {
@@ -265,6 +321,7 @@ struct Firmware<'a> {
     req: &'a mut Requests,
     states: Vec<RunState>,
     clock_ms: u32,
+    rtc_secs: u64,
 }
 
 impl OfPlatform for Firmware<'_> {
@@ -314,9 +371,7 @@ impl OfPlatform for Firmware<'_> {
 
 impl RtasHost for Firmware<'_> {
     fn time_of_day(&mut self) -> [u32; 7] {
-        // Deterministic: the epoch of the recorded runs plus the virtual clock.
-        let secs = self.clock_ms / 1000;
-        [2026, 1, 1, secs / 3600 % 24, secs / 60 % 60, secs % 60, 0]
+        civil_time(self.rtc_secs)
     }
     fn set_time_of_day(&mut self, _tod: [u32; 7]) {}
     fn cpu_state(&mut self, id: u32) -> Option<CpuState> {
@@ -368,6 +423,14 @@ impl Machine {
         out: Box<dyn Write + Send>,
     ) -> Result<Self, MachineError> {
         cfg.validate()?;
+        let deterministic = cfg.deterministic;
+        let rtc_base = if deterministic {
+            DETERMINISTIC_RTC_BASE
+        } else {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(DETERMINISTIC_RTC_BASE, |d| d.as_secs())
+        };
         let mut vcfg = VmConfig::with_ram(cfg.ram_bytes);
         vcfg.hpt_resize = cfg.resize_hpt != ResizeHpt::Disabled;
         let vm = Vm::new(vcfg)?;
@@ -404,7 +467,11 @@ impl Machine {
             ci: ClientInterface::new(0x3000_0000),
             console: HvcConsole::new(),
             out,
-            rng: HRandom::new(0x5eed),
+            rng: HRandom::new(if deterministic {
+                DETERMINISTIC_SEED
+            } else {
+                host_seed()
+            }),
             irq: Irq {
                 active: ActiveIc::Xics,
                 fd: None,
@@ -415,6 +482,7 @@ impl Machine {
             stats: MachineStats::default(),
             retired: 0,
             idle_realtime: false,
+            rtc_base,
         };
         m.boot()?;
         Ok(m)
@@ -467,7 +535,9 @@ impl Machine {
             v.prodded = false;
             v.vpa = VpaState::default();
         }
-        self.vm.reset_htab()?;
+        // QEMU's reset: the platform's own order again, whatever the guest resized to or a
+        // restored snapshot brought.
+        self.vm.allocate_htab(self.cfg.effective_hpt_order())?;
         self.vm.ram().discard_all();
         let ram = self.vm.ram();
         if let Some(bios) = &self.images.bios {
@@ -508,6 +578,12 @@ impl Machine {
         }
         let stdout = self.ci.open_instance(self.nodes.vty);
         self.tree.set_u32(self.nodes.chosen, "stdout", stdout)?;
+        // 32 bytes for the kernel's early entropy, as QEMU's pseries gives (drawn from the
+        // H_RANDOM generator: fixed in deterministic mode, new at every reset).
+        let seed: Vec<u8> = (0..4)
+            .flat_map(|_| self.rng.next_u64().to_be_bytes())
+            .collect();
+        self.tree.set_prop(self.nodes.chosen, "rng-seed", seed)?;
         self.cas_done = false;
         self.set_ic(tree::reset_ic(self.cfg.ic_mode))?;
 
@@ -858,7 +934,9 @@ impl Machine {
         let mut req = Requests::default();
         let mut text = Vec::new();
         let states = self.firmware_states();
-        let clock_ms = u32::try_from(self.vcpus[i].cpu.timebase.now_ns() / 1_000_000).unwrap_or(0);
+        let now_ns = self.vcpus[i].cpu.timebase.now_ns();
+        let clock_ms = u32::try_from(now_ns / 1_000_000).unwrap_or(0);
+        let rtc_secs = self.rtc_base + now_ns / 1_000_000_000;
         let caller = self.vcpus[i].hv.id();
         let mut fw = Firmware {
             cfg: &self.cfg,
@@ -868,6 +946,7 @@ impl Machine {
             req: &mut req,
             states,
             clock_ms,
+            rtc_secs,
         };
         let result =
             match call {
@@ -977,5 +1056,24 @@ impl Machine {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil_time;
+
+    #[test]
+    fn civil_time_matches_known_dates() {
+        assert_eq!(civil_time(0), [1970, 1, 1, 0, 0, 0, 0]);
+        // date -u -d @951782400: Tue Feb 29 00:00:00 UTC 2000 (a 400-year leap day).
+        assert_eq!(civil_time(951_782_400), [2000, 2, 29, 0, 0, 0, 0]);
+        // date -u -d @1767225600: Thu Jan  1 00:00:00 UTC 2026.
+        assert_eq!(
+            civil_time(super::DETERMINISTIC_RTC_BASE + 3_723),
+            [2026, 1, 1, 1, 2, 3, 0]
+        );
+        // date -u -d @4102444799: Thu Dec 31 23:59:59 UTC 2099.
+        assert_eq!(civil_time(4_102_444_799), [2099, 12, 31, 23, 59, 59, 0]);
     }
 }
