@@ -1,45 +1,61 @@
 //! Interpreted MIPS on three small bare-metal loops (docs/PERFORMANCE.md): an integer loop, a
 //! memory-copy loop and an FP loop, each an endless `b`-closed loop run for a fixed number of
 //! instructions, big-endian 64-bit real mode; and the integer loop again with instruction and
-//! data relocation on (a 1T segment with 64K pages, as the Linux kernel runs).
+//! data relocation on (a 1T segment with 64K pages, as the Linux kernel runs); and the copy
+//! loop in both modes with dirty-page logging on, through a bus that marks an atomic bitmap
+//! the way papr-hv's `GuestRam::mark_dirty` does (`Bus::note_ram_store`).
 // Bench code: the casts are on small known encodings and addresses.
 #![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 
 use std::hint::black_box;
-use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use papr_cpu::hpt::{npte, HptView, Hpte, HpteStorage, PartitionEntry, Segment, SegmentSize};
 use papr_cpu::state::msr;
-use papr_cpu::{Bus, Cpu, CpuConfig, Interpreter, InterruptLine};
+use papr_cpu::{Cpu, CpuConfig, Interpreter, InterruptLine};
 
 const RAM: usize = 1 << 20;
 const CODE: u64 = 0x1000;
 const STEPS: u64 = 1_000_000;
 
-struct VecBus(Vec<u8>);
+#[path = "../tests/support/mod.rs"]
+mod support;
 
-// SAFETY: the vector is never resized while the bus lives, so its buffer stays put.
-unsafe impl Bus for VecBus {
-    fn ram(&self) -> (NonNull<u8>, u64) {
-        let p = NonNull::new(self.0.as_ptr().cast_mut()).expect("non-null");
-        (p, self.0.len() as u64)
-    }
-    fn mmio_read(&mut self, _addr: u64, _buf: &mut [u8]) -> bool {
-        false
-    }
-    fn mmio_write(&mut self, _addr: u64, _buf: &[u8]) -> bool {
-        false
-    }
+use support::{d, x, StorePages};
+
+type VecBus = support::VecBus<Option<DirtyBits>>;
+
+/// Dirty logging on: one bit per 4K page (the `GuestRam` scheme).
+struct DirtyBits {
+    logging: AtomicBool,
+    words: Vec<AtomicU64>,
 }
 
-fn d(po: u32, rt: u32, ra: u32, imm: u32) -> u32 {
-    (po << 26) | (rt << 21) | (ra << 16) | (imm & 0xffff)
+impl StorePages for Option<DirtyBits> {
+    #[inline]
+    fn note(&mut self, page: u64) {
+        if let Some(d) = self {
+            if d.logging.load(Ordering::Acquire) {
+                let p = (page >> 12) as usize;
+                let (w, bit) = (&d.words[p / 64], 1 << (p % 64));
+                if w.load(Ordering::Relaxed) & bit == 0 {
+                    w.fetch_or(bit, Ordering::Release);
+                }
+            }
+        }
+    }
 }
-fn x(rt: u32, ra: u32, rb: u32, xo: u32) -> u32 {
-    (31 << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (xo << 1)
+
+/// Turns dirty logging on.
+fn log_dirty(bus: &mut VecBus) {
+    bus.pages = Some(DirtyBits {
+        logging: AtomicBool::new(true),
+        words: (0..RAM / 4096 / 64).map(|_| AtomicU64::new(0)).collect(),
+    });
 }
+
 fn rlwinm(ra: u32, rs: u32, sh: u32, mb: u32, me: u32) -> u32 {
     (21 << 26) | (rs << 21) | (ra << 16) | (sh << 11) | (mb << 6) | (me << 1)
 }
@@ -64,7 +80,7 @@ fn setup(code: &[u32]) -> (Cpu, VecBus) {
     );
     cpu.set_msr(msr::SF | msr::FP);
     cpu.state.nip = CODE;
-    (cpu, VecBus(mem))
+    (cpu, VecBus { mem, pages: None })
 }
 
 struct Table(Vec<Hpte>);
@@ -188,6 +204,36 @@ fn bench(c: &mut Criterion) {
     g.bench_function("copy_loop", |b| {
         b.iter(|| black_box(interp.run(&mut cpu, &mut bus, STEPS)));
     });
+
+    let (mut cpu, mut bus) = setup(&copy_loop());
+    cpu.state.gpr[3] = 0x10000;
+    cpu.state.gpr[4] = 0x20000;
+    log_dirty(&mut bus);
+    check_runs(&mut cpu, &mut bus, 0);
+    let mut interp = Interpreter::new();
+    g.bench_function("copy_loop_dirty_log", |b| {
+        b.iter(|| black_box(interp.run(&mut cpu, &mut bus, STEPS)));
+    });
+
+    let base = 0xc000_0000_0000_0000u64;
+    for logging in [false, true] {
+        let (mut cpu, mut bus) = setup_translated(&copy_loop());
+        cpu.state.gpr[3] = base + 0x10000;
+        cpu.state.gpr[4] = base + 0x20000;
+        if logging {
+            log_dirty(&mut bus);
+        }
+        check_runs(&mut cpu, &mut bus, base);
+        let mut interp = Interpreter::new();
+        let name = if logging {
+            "copy_loop_translated_dirty_log"
+        } else {
+            "copy_loop_translated"
+        };
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(interp.run(&mut cpu, &mut bus, STEPS)));
+        });
+    }
 
     let (mut cpu, mut bus) = setup(&fp_loop());
     cpu.state.set_fpr(2, 1.000_000_1f64.to_bits());

@@ -61,6 +61,8 @@ pub struct Cpu {
     /// The partition's table as last read, and the generation it was read under.
     table: Option<HptView>,
     table_generation: Option<u64>,
+    /// Translations made by walking the SLB and HPT (TLB misses that succeeded).
+    walks: u64,
     config: CpuConfig,
 }
 
@@ -78,6 +80,7 @@ impl Cpu {
             irq,
             table: None,
             table_generation: None,
+            walks: 0,
             config,
         }
     }
@@ -242,7 +245,8 @@ impl Cpu {
     // ---- translation ----------------------------------------------------------------------
 
     /// Drops every cached translation (the interpreter calls it for tlbiel/tlbie, which a
-    /// pseries guest does not use, and whenever it changes translation inputs directly).
+    /// pseries guest does not use, and whenever it changes translation inputs directly; the
+    /// platform calls it after taking the dirty-page log, see [`crate::Bus::note_ram_store`]).
     pub fn flush_tlb(&mut self) {
         self.tlb.flush();
     }
@@ -285,7 +289,17 @@ impl Cpu {
     ) -> Result<u64, Fault> {
         let t = self.walk(ea, access, generation)?;
         self.tlb.fill(ea, t.ra, access, generation);
+        self.walks = self.walks.wrapping_add(1);
         Ok(t.ra)
+    }
+
+    /// How many translations [`Cpu::translate`] has made by walking the SLB and HPT (TLB
+    /// misses that succeeded; wrapping). A relocated access whose translation leaves it
+    /// unchanged was served by the TLB, so it follows a walk since the last flush that made
+    /// the same translation: the interpreter announces store pages on walks.
+    #[inline]
+    pub fn walks(&self) -> u64 {
+        self.walks
     }
 
     /// Translates without the TLB, also returning the page size and WIMG bits (for the

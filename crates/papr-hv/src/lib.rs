@@ -2,6 +2,7 @@
 //!
 //! - [`vm`]: the VM (KVM VM fd) — RAM, vCPUs, run state, and the ioctl-named interface.
 //! - [`ram`]: guest RAM, one host mapping, bounds-checked.
+//! - [`dirty_log`]: the dirty page log of guest RAM (KVM_GET_DIRTY_LOG).
 //! - [`hpt`]: the hashed page table — allocation, hcalls, resize, HTAB stream.
 //! - [`irq`]: interrupt-controller devices (XICS, XIVE native) with their lifecycle.
 //! - [`hcall`]: the PAPR hypercall ABI.
@@ -10,6 +11,7 @@
 //! ARCHITECTURE.md at the repository root tells how these fit with the processor and the
 //! platform.
 
+pub mod dirty_log;
 pub mod hcall;
 pub mod hpt;
 pub mod irq;
@@ -19,6 +21,7 @@ pub mod sync;
 pub mod vcpu;
 pub mod vm;
 
+pub use dirty_log::{DirtyLog, DIRTY_PAGE_SIZE};
 pub use hcall::{HcallArgs, HcallExit, HcallResult};
 pub use ledger::{Kind as LedgerKind, Ledger, LedgerReport};
 pub use ram::{GuestRam, RamError};

@@ -4,10 +4,19 @@
 //! it. Structures the guest shares with the hypervisor (HPTEs in streams, XIVE event queues,
 //! RTAS arguments) are big-endian whatever the guest's endianness, so the typed accessors name
 //! the byte order.
+//!
+//! **Dirty logging** (KVM_MEM_LOG_DIRTY_PAGES / KVM_GET_DIRTY_LOG, see [`crate::dirty_log`]):
+//! while it is on, every method that changes RAM marks the 4 KiB pages it wrote. Writes through
+//! [`GuestRam::host_base`] are not seen: whoever writes that way (the processor's bus) reports
+//! them with [`GuestRam::mark_dirty`]. The interpreter announces a page once per store-TLB
+//! fill (and at every real-mode store), so after [`GuestRam::enable_dirty_log`] and after each [`GuestRam::take_dirty_log`]
+//! the platform flushes every vCPU's TLB before it runs again.
 
 use std::ptr::NonNull;
 
 use thiserror::Error;
+
+use crate::dirty_log::{DirtyBitmap, DirtyLog};
 
 /// Guest RAM errors.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -40,6 +49,7 @@ pub enum RamError {
 pub struct GuestRam {
     base: NonNull<u8>,
     size: usize,
+    dirty: DirtyBitmap,
 }
 
 // SAFETY: the mapping is plain memory owned by this object; concurrent guest accesses from
@@ -78,7 +88,11 @@ impl GuestRam {
             size,
             reason: "null mapping".into(),
         })?;
-        Ok(GuestRam { base, size: len })
+        Ok(GuestRam {
+            base,
+            size: len,
+            dirty: DirtyBitmap::new(size),
+        })
     }
 
     /// Size in bytes.
@@ -124,6 +138,7 @@ impl GuestRam {
         unsafe {
             std::ptr::copy_nonoverlapping(buf.as_ptr(), self.base.as_ptr().add(off), buf.len())
         };
+        self.dirty.mark(gpa, buf.len() as u64);
         Ok(())
     }
 
@@ -137,12 +152,13 @@ impl GuestRam {
         let off = self.check(gpa, n)?;
         // SAFETY: in bounds (checked above).
         unsafe { std::ptr::write_bytes(self.base.as_ptr().add(off), 0, n) };
+        self.dirty.mark(gpa, len);
         Ok(())
     }
 
     /// Makes all of RAM read as zero again and gives its pages back to the host (for a restore
     /// or a reset that reloads everything): `MADV_DONTNEED` on the private mapping, so nothing
-    /// is written.
+    /// is written. With dirty logging on, every page is dirty afterwards.
     pub fn discard_all(&self) {
         // SAFETY: base/size describe our own private anonymous mapping; MADV_DONTNEED only
         // drops its pages, which then read as zero. No Rust reference into RAM exists.
@@ -153,6 +169,7 @@ impl GuestRam {
             // SAFETY: in bounds by construction.
             unsafe { std::ptr::write_bytes(self.base.as_ptr(), 0, self.size) };
         }
+        self.dirty.mark_all();
     }
 
     /// Reads a big-endian u32.
@@ -179,11 +196,45 @@ impl GuestRam {
         self.write(gpa, &value.to_be_bytes())
     }
 
+    /// Starts logging dirty pages (KVM_MEM_LOG_DIRTY_PAGES set on the memslot) with an empty
+    /// log; a no-op if logging is on already. The first [`GuestRam::take_dirty_log`] returns
+    /// the pages written since. Flush every vCPU's TLB before it runs again.
+    pub fn enable_dirty_log(&self) {
+        self.dirty.enable();
+    }
+
+    /// Stops logging dirty pages and forgets the log.
+    pub fn disable_dirty_log(&self) {
+        self.dirty.disable();
+    }
+
+    /// Whether dirty pages are being logged.
+    #[inline]
+    pub fn is_dirty_logging(&self) -> bool {
+        self.dirty.is_logging()
+    }
+
+    /// The 4 KiB pages written since the previous take or since enabling, and starts a new
+    /// log (KVM_GET_DIRTY_LOG); empty while logging is off. Flush every vCPU's TLB before it
+    /// runs again, so its next store to any page is announced again.
+    pub fn take_dirty_log(&self) -> DirtyLog {
+        self.dirty.take()
+    }
+
+    /// Records that `len` bytes at `gpa` were or are about to be written through
+    /// [`GuestRam::host_base`] (what the processor's bus does when the interpreter announces a
+    /// store page). A no-op while logging is off; clamped to RAM.
+    #[inline]
+    pub fn mark_dirty(&self, gpa: u64, len: u64) {
+        self.dirty.mark(gpa, len);
+    }
+
     /// The host address of guest-physical 0, for the processor's TLB fast path.
     ///
     /// # Safety
     /// The caller must keep every access inside `0..size()` and must not use the pointer after
-    /// this `GuestRam` is dropped.
+    /// this `GuestRam` is dropped. Writes through it are not dirty-logged unless reported with
+    /// [`GuestRam::mark_dirty`].
     pub unsafe fn host_base(&self) -> NonNull<u8> {
         self.base
     }
@@ -198,6 +249,8 @@ impl Drop for GuestRam {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -222,6 +275,129 @@ mod tests {
         assert_eq!(ram.read_be64(0x8000).unwrap(), 0);
         ram.write_be32(0, 7).unwrap();
         assert_eq!(ram.read_be32(0).unwrap(), 7, "still usable");
+    }
+
+    /// One way of changing (or logging) RAM.
+    #[derive(Debug, Clone)]
+    enum Op {
+        Enable,
+        Disable,
+        Take,
+        Write(u64, Vec<u8>),
+        Zero(u64, u64),
+        Be32(u64, u32),
+        Be64(u64, u64),
+        DiscardAll,
+        Mark(u64, u64),
+    }
+
+    const SIZE: u64 = 256 << 10;
+
+    fn addr() -> impl Strategy<Value = u64> {
+        // Mostly inside, sometimes straddling the end or beyond it.
+        prop_oneof![8 => 0..SIZE, 1 => SIZE - 16..SIZE + 16, 1 => any::<u64>()]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            1 => Just(Op::Enable),
+            1 => Just(Op::Disable),
+            2 => Just(Op::Take),
+            6 => (addr(), prop::collection::vec(any::<u8>(), 0..9000)).prop_map(|(a, d)| Op::Write(a, d)),
+            2 => (addr(), 0u64..20_000).prop_map(|(a, n)| Op::Zero(a, n)),
+            2 => (addr(), any::<u32>()).prop_map(|(a, v)| Op::Be32(a, v)),
+            2 => (addr(), any::<u64>()).prop_map(|(a, v)| Op::Be64(a, v)),
+            1 => Just(Op::DiscardAll),
+            1 => (addr(), 0u64..10_000).prop_map(|(a, n)| Op::Mark(a, n)),
+        ]
+    }
+
+    fn snapshot(ram: &GuestRam) -> Vec<u8> {
+        let mut b = vec![0u8; usize::try_from(SIZE).unwrap()];
+        ram.read(0, &mut b).unwrap();
+        b
+    }
+
+    /// The 4 KiB pages `gpa..gpa+len` covers, counted the slow way.
+    fn pages_of(gpa: u64, len: u64, out: &mut std::collections::BTreeSet<u64>) {
+        for byte in (gpa..gpa + len)
+            .step_by(512)
+            .chain((len > 0).then(|| gpa + len - 1))
+        {
+            out.insert(byte / 4096);
+        }
+    }
+
+    proptest! {
+        /// Every way of writing RAM, with logging switched on and off and logs taken at random:
+        /// a take reports exactly the pages the successful writes since the previous take (or
+        /// the enable) covered, and at least every page whose bytes changed (the RAM diff
+        /// oracle); nothing while logging is off.
+        #[test]
+        fn dirty_log_reports_exactly_the_written_pages(ops in prop::collection::vec(op(), 1..60)) {
+            let ram = GuestRam::new(SIZE).unwrap();
+            let mut logging = false;
+            let mut written = std::collections::BTreeSet::new();
+            // RAM at the last take or enable, and whether logging stayed on since.
+            let mut base = snapshot(&ram);
+            for op in ops.iter().chain([Op::Take].iter()) {
+                let mut covered = |gpa: u64, len: u64, ok: bool| {
+                    if logging && ok {
+                        pages_of(gpa, len, &mut written);
+                    }
+                };
+                match op {
+                    Op::Enable => {
+                        if !logging {
+                            written.clear();
+                            base = snapshot(&ram);
+                        }
+                        logging = true;
+                        ram.enable_dirty_log();
+                    }
+                    Op::Disable => {
+                        logging = false;
+                        ram.disable_dirty_log();
+                    }
+                    Op::Take => {
+                        let log = ram.take_dirty_log();
+                        prop_assert_eq!(log.pages(), SIZE / 4096);
+                        let got: Vec<u64> = log.iter().collect();
+                        if logging {
+                            let want: Vec<u64> = written.iter().copied().collect();
+                            prop_assert_eq!(&got, &want);
+                            let now = snapshot(&ram);
+                            for (p, (a, b)) in now.chunks(4096).zip(base.chunks(4096)).enumerate() {
+                                if a != b {
+                                    prop_assert!(log.is_dirty(p as u64), "page {} changed", p);
+                                }
+                            }
+                            base = now;
+                        } else {
+                            prop_assert!(got.is_empty());
+                        }
+                        prop_assert_eq!(log.count(), got.len() as u64);
+                        written.clear();
+                    }
+                    Op::Write(a, d) => covered(*a, d.len() as u64, ram.write(*a, d).is_ok()),
+                    Op::Zero(a, n) => covered(*a, *n, ram.zero(*a, *n).is_ok()),
+                    Op::Be32(a, v) => covered(*a, 4, ram.write_be32(*a, *v).is_ok()),
+                    Op::Be64(a, v) => covered(*a, 8, ram.write_be64(*a, *v).is_ok()),
+                    Op::DiscardAll => {
+                        ram.discard_all();
+                        covered(0, SIZE, true);
+                    }
+                    Op::Mark(a, n) => {
+                        ram.mark_dirty(*a, *n);
+                        let end = a.saturating_add(*n).min(SIZE);
+                        if *a < SIZE {
+                            covered(*a, end - a, true);
+                        }
+                    }
+                }
+                prop_assert_eq!(ram.is_dirty_logging(), logging);
+            }
+        }
     }
 
     #[test]

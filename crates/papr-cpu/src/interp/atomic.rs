@@ -69,6 +69,9 @@ impl<B: Bus> Machine<'_, B> {
         Ok(())
     }
 
+    // Out of line (as is dcbz): their store paths would otherwise widen the frame of the
+    // dispatch every non-atomic instruction passes through.
+    #[inline(never)]
     fn stcx(&mut self, insn: Insn, len: u64) -> Res {
         let ea = self.cpu.state.mode_ea(self.ea_x(insn));
         self.atomic_aligned(insn, ea, len)?;
@@ -107,6 +110,14 @@ impl<B: Bus> Machine<'_, B> {
         Ok(())
     }
 
+    /// dcbz: zeroes the aligned 128-byte block (a store).
+    #[inline(never)]
+    fn dcbz(&mut self, insn: Insn) -> Res {
+        let ea = self.cpu.state.mode_ea(self.ea_x(insn)) & !127;
+        let real = self.xlate(ea, AccessType::Store)?;
+        self.write_real(real, &[0u8; 128])
+    }
+
     /// Atomics, barriers and cache management; `None` if `insn` is not one.
     pub(crate) fn exec_atomic(&mut self, insn: Insn) -> Option<Res> {
         use Opcode as O;
@@ -122,13 +133,7 @@ impl<B: Bus> Machine<'_, B> {
             O::Stdcx => self.stcx(insn, 8),
             O::Stqcx => self.stcx(insn, 16),
             O::Sync | O::Isync | O::Eieio => Ok(()),
-            O::Dcbz => {
-                let ea = self.cpu.state.mode_ea(self.ea_x(insn)) & !127;
-                match self.xlate(ea, AccessType::Store) {
-                    Ok(real) => self.write_real(real, &[0u8; 128]),
-                    Err(e) => Err(e),
-                }
-            }
+            O::Dcbz => self.dcbz(insn),
             O::Dcbst | O::Dcbf => {
                 let ea = self.cpu.state.mode_ea(self.ea_x(insn));
                 self.xlate(ea, AccessType::Load).map(|_| ())

@@ -69,6 +69,19 @@ use crate::state::msr;
 
 /// The guest-physical bus the interpreter loads, stores and fetches through.
 ///
+/// **Dirty pages.** The interpreter stores into RAM through the host pointer [`Bus::ram`]
+/// gives, so whoever keeps a dirty-page log (live migration's KVM_GET_DIRTY_LOG analogue) learns
+/// of those stores from [`Bus::note_ram_store`], called with the RAM page before the store
+/// whenever the store's translation is fresh: made without the TLB (MSR\[DR] = 0: every store)
+/// or by a table walk that filled a store-TLB entry ([`Cpu::walks`] moved). A store through a
+/// TLB entry already filled is not announced: the walk that filled it was. Every store path
+/// (plain, indexed, update, multiple, string, quadword, FP, vector, stcx., dcbz, both halves
+/// of a page-crossing store) translates its pages this way. Hence the contract: a log fed by
+/// the hook misses nothing if, after it is enabled and after each take, every thread's TLB is
+/// flushed ([`Cpu::flush_tlb`], or one partition generation change for all) before its next
+/// `run`, takes happen only between runs, and nobody but the interpreter fills a store-TLB
+/// entry (a platform calling `Cpu::translate` for a store would fill one unannounced).
+///
 /// # Safety
 /// An implementation promises that the pointer [`Bus::ram`] returns is valid for reads and
 /// writes of `size` bytes for as long as the bus value lives, and that nothing moves or unmaps
@@ -82,6 +95,13 @@ pub unsafe trait Bus {
     fn mmio_read(&mut self, addr: u64, buf: &mut [u8]) -> bool;
     /// Writes `buf` (storage order) at guest-physical `addr`, outside RAM. `false`: refused.
     fn mmio_write(&mut self, addr: u64, buf: &[u8]) -> bool;
+    /// The interpreter may store into the 4 KiB RAM page at guest-physical `page`
+    /// (page-aligned, inside RAM) through the host pointer from now on, until the thread's TLB
+    /// is next flushed (see "Dirty pages" above). The default does nothing.
+    #[inline]
+    fn note_ram_store(&mut self, page: u64) {
+        let _ = page;
+    }
 }
 
 /// Why [`Interpreter::run`] returned.
@@ -496,14 +516,43 @@ impl<B: Bus> Machine<'_, B> {
     }
 
     /// Translates a data access of `len` bytes at `ea` that lies within one 4K page.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn xlate(&mut self, ea: u64, access: AccessType) -> Result<u64, Event> {
         if self.trace_access.is_none() {
             self.record_access(ea, access);
         }
+        if access == AccessType::Store {
+            return self.xlate_store(ea);
+        }
         self.cpu
             .translate(ea, access)
             .map_err(|f| Event::Interrupt(f.into()))
+    }
+
+    /// Translates a store, announcing its RAM page to the bus when the translation is fresh:
+    /// made without the TLB (real mode) or by a walk that filled it (see [`Bus`], "Dirty
+    /// pages").
+    #[inline(always)]
+    fn xlate_store(&mut self, ea: u64) -> Result<u64, Event> {
+        let walks = self.cpu.walks();
+        let real = self
+            .cpu
+            .translate(ea, AccessType::Store)
+            .map_err(|f| Event::Interrupt(f.into()))?;
+        if self.cpu.state.msr() & msr::DR == 0 || self.cpu.walks() != walks {
+            self.announce_store(real);
+        }
+        Ok(real)
+    }
+
+    /// Tells the bus that the RAM page of `real` is about to be stored to (see [`Bus`],
+    /// "Dirty pages"). Out of line, so the store paths inlined everywhere stay small.
+    #[cold]
+    #[inline(never)]
+    fn announce_store(&mut self, real: u64) {
+        if real < self.ram_size {
+            self.bus.note_ram_store(real & !0xfff);
+        }
     }
 
     /// Records the first data access of a traced instruction (see `trace_access`).

@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use papr_cpu::lpcr::{Ail, Lpcr};
 use papr_cpu::{Bus, Cpu, CpuConfig, Exit, Interpreter};
-use papr_hv::{GuestRam, HcallExit, RunGuard, Vcpu, Vm, VmConfig};
+use papr_hv::{GuestRam, HcallExit, RunGuard, Vcpu, Vm, VmConfig, DIRTY_PAGE_SIZE};
 use papr_machine::devtree::{DeviceTree, Phandle};
 use papr_machine::loader;
 use papr_machine::ofci::{ClientInterface, OfOutcome, OfPlatform};
@@ -45,7 +45,8 @@ const H_PUT_TERM_CHAR: u64 = 0x58;
 const H_SET_MODE: u64 = 0x31c;
 const H_VOF_CLIENT: u64 = 0xf005;
 
-/// Guest RAM as the processor's bus: no MMIO.
+/// Guest RAM as the processor's bus: no MMIO; the interpreter's store pages go to RAM's dirty
+/// log (what the machine's bus does too).
 pub struct RamBus<'a>(pub &'a GuestRam);
 
 // SAFETY: `host_base` points at the `size()`-byte mapping `GuestRam` owns; the borrow keeps it
@@ -60,6 +61,9 @@ unsafe impl Bus for RamBus<'_> {
     }
     fn mmio_write(&mut self, _addr: u64, _buf: &[u8]) -> bool {
         false
+    }
+    fn note_ram_store(&mut self, page: u64) {
+        self.0.mark_dirty(page, DIRTY_PAGE_SIZE);
     }
 }
 
