@@ -163,22 +163,21 @@ fn spr_moved_with_a_counting_decrementer() {
     );
 }
 
-#[test]
-fn fp_moved() {
-    check("fp", true, &[]);
+/// Guests moved at the spread points only: `test name: guest, QEMU FP compat`.
+macro_rules! moved_at_spread_points {
+    ($($name:ident: $guest:literal, $compat:literal;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check($guest, $compat, &[]);
+            }
+        )*
+    };
 }
 
-#[test]
-fn vec_moved() {
-    check("vec", false, &[]);
-}
-
-#[test]
-fn random_3_moved() {
-    check("random_3", false, &[]);
-}
-
-#[test]
-fn mode32_moved() {
-    check("mode32", false, &[]);
+moved_at_spread_points! {
+    fp_moved: "fp", true;
+    vec_moved: "vec", false;
+    random_3_moved: "random_3", false;
+    mode32_moved: "mode32", false;
 }

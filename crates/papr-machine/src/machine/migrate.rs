@@ -386,7 +386,7 @@ impl Machine {
     pub fn take_dirty_pages(&mut self) -> Vec<u64> {
         let log = self.vm.ram().take_dirty_log();
         self.flush_tlbs();
-        log.pages().collect()
+        log.iter().collect()
     }
 
     pub(crate) fn flush_tlbs(&mut self) {
@@ -437,22 +437,4 @@ fn incoming_inner<R: std::io::Read, A: Write>(
         restorer.apply(&s)?;
     }
     Ok(restorer.finish()?)
-}
-
-// TEMPORARY SHIM until the dirty log lands: everything is dirty.
-trait DirtyShim {
-    fn enable_dirty_log(&self) {}
-    fn disable_dirty_log(&self) {}
-    fn take_dirty_log(&self) -> AllPages;
-}
-pub struct AllPages(u64);
-impl AllPages {
-    fn pages(&self) -> impl Iterator<Item = u64> {
-        0..self.0
-    }
-}
-impl DirtyShim for papr_hv::GuestRam {
-    fn take_dirty_log(&self) -> AllPages {
-        AllPages(self.size() / 4096)
-    }
 }

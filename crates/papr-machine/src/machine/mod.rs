@@ -255,6 +255,11 @@ unsafe impl Bus for MachineBus<'_> {
         (unsafe { self.ram.host_base() }, self.ram.size())
     }
 
+    fn note_ram_store(&mut self, page: u64) {
+        // Live migration's dirty log (a no-op unless it is on).
+        self.ram.mark_dirty(page, 4096);
+    }
+
     fn mmio_read(&mut self, addr: u64, buf: &mut [u8]) -> bool {
         let Some((m, off)) = self.region(addr, buf.len()) else {
             return false;
