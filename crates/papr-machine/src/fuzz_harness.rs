@@ -160,8 +160,8 @@ pub fn snapshot(data: &[u8]) {
     };
     for s in sections {
         let _ = match s.tag {
-            t if t == RAM => restore_ram(&vm, s.payload),
-            t if t == HPT => restore_hpt(&vm, s.payload, 20),
+            t if t == RAM => restore_ram(&vm, &s.payload),
+            t if t == HPT => restore_hpt(&vm, &s.payload, 20),
             _ => Ok(()),
         };
     }

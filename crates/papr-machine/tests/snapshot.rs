@@ -57,8 +57,8 @@ fn snapshot(vm: &Vm) -> Vec<u8> {
 fn restore(bytes: &[u8], dst: &Vm) -> Result<(), SnapshotError> {
     for s in read(bytes)? {
         match &s.tag {
-            t if *t == RAM => restore_ram(dst, s.payload)?,
-            t if *t == HPT => restore_hpt(dst, s.payload, 24)?,
+            t if *t == RAM => restore_ram(dst, &s.payload)?,
+            t if *t == HPT => restore_hpt(dst, &s.payload, 24)?,
             _ => {
                 return Err(SnapshotError::Section {
                     tag: s.tag_str(),
@@ -118,7 +118,7 @@ fn an_order_the_destination_cannot_host_is_refused_before_allocating() {
     let bytes = w.finish();
     let dst = Vm::new(VmConfig::with_ram(256 * MIB)).unwrap();
     let s = &read(&bytes).unwrap()[0];
-    let e = restore_hpt(&dst, s.payload, 19).unwrap_err();
+    let e = restore_hpt(&dst, &s.payload, 19).unwrap_err();
     assert!(e.to_string().contains("at most order 19"), "{e}");
     assert_eq!(dst.hpt_order(), None);
     assert_eq!(dst.ledger().total_bytes(), 0, "nothing was allocated");

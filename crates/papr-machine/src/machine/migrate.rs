@@ -29,9 +29,7 @@ use std::time::{Duration, Instant};
 use papr_hv::hpt::stream::HtabFd;
 use thiserror::Error;
 
-use super::save::{
-    encode_pages, read_boot, read_conf, Host, Restorer, HPTC, RAMP, RAMP_PAGE, RAMP_PAGE_BYTES,
-};
+use super::save::{encode_pages, read_boot, read_conf, Host, Restorer, HPTC, RAMP, RAMP_PAGE};
 use super::Machine;
 use crate::snapshot::sections::HPT;
 use crate::snapshot::stream::{SectionReader, SectionWriter};
@@ -276,22 +274,16 @@ impl<W: Write, R: BufRead> OutgoingMigration<W, R> {
         let t0 = Instant::now();
         let before = self.w.written();
         let end = (self.next + usize::try_from(max).unwrap_or(usize::MAX)).min(self.todo.len());
-        let ram = m.vm.ram();
-        let first = self.first_pass;
-        let mut zero = [0u8; RAMP_PAGE_BYTES];
-        let batch: Vec<u64> = self.todo[self.next..end]
-            .iter()
-            .copied()
-            .filter(|&p| {
-                // The destination starts zeroed: the first pass skips zero pages.
-                !first
-                    || (ram.read(p * RAMP_PAGE, &mut zero).is_ok() && zero.iter().any(|&b| b != 0))
-            })
-            .collect();
+        // The destination starts zeroed: the first pass skips zero pages.
+        let (payload, n) = encode_pages(
+            m,
+            self.todo[self.next..end].iter().copied(),
+            self.first_pass,
+        );
         self.next = end;
-        if !batch.is_empty() {
-            self.pages_sent += batch.len() as u64;
-            self.w.section(RAMP, &encode_pages(m, batch))?;
+        if n > 0 {
+            self.pages_sent += n;
+            self.w.section(RAMP, &payload)?;
         }
         self.send_time += t0.elapsed();
         self.send_bytes += self.w.written() - before;

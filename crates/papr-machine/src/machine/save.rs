@@ -542,7 +542,13 @@ fn hpt_err(what: String) -> SnapshotError {
 }
 
 /// Encodes a `RAMP` batch of the 4 KiB pages `pages` (zero pages as a kind byte only).
-pub fn encode_pages(m: &Machine, pages: impl IntoIterator<Item = u64>) -> Vec<u8> {
+/// With `skip_zero`, zero pages are left out altogether (for a destination that starts
+/// zeroed). Returns the payload and the number of pages in it.
+pub fn encode_pages(
+    m: &Machine,
+    pages: impl IntoIterator<Item = u64>,
+    skip_zero: bool,
+) -> (Vec<u8>, u64) {
     let ram = m.vm.ram();
     let mut e = Enc::new();
     e.u64(0);
@@ -552,9 +558,13 @@ pub fn encode_pages(m: &Machine, pages: impl IntoIterator<Item = u64>) -> Vec<u8
         if ram.read(p * RAMP_PAGE, &mut buf).is_err() {
             continue;
         }
+        let zero = buf.iter().all(|&b| b == 0);
+        if zero && skip_zero {
+            continue;
+        }
         n += 1;
         e.u64(p);
-        if buf.iter().all(|&b| b == 0) {
+        if zero {
             e.u8(0);
         } else {
             e.u8(1).raw(&buf);
@@ -562,7 +572,7 @@ pub fn encode_pages(m: &Machine, pages: impl IntoIterator<Item = u64>) -> Vec<u8
     }
     let mut out = e.finish();
     out[..8].copy_from_slice(&n.to_le_bytes());
-    out
+    (out, n)
 }
 
 fn apply_pages(m: &Machine, payload: &[u8]) -> Result<(), SnapshotError> {

@@ -93,22 +93,6 @@ pub enum SnapshotError {
     Incompatible(String),
 }
 
-/// One section read back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Section<'a> {
-    /// Its tag.
-    pub tag: [u8; 4],
-    /// Its payload.
-    pub payload: &'a [u8],
-}
-
-impl Section<'_> {
-    /// The tag as text.
-    pub fn tag_str(&self) -> String {
-        String::from_utf8_lossy(&self.tag).into_owned()
-    }
-}
-
 /// Writes a snapshot.
 #[derive(Debug)]
 pub struct Writer {
@@ -154,83 +138,13 @@ impl Writer {
     }
 }
 
-/// Reads a whole snapshot into its sections (every checksum verified, `END.` required).
-pub fn read(bytes: &[u8]) -> Result<Vec<Section<'_>>, SnapshotError> {
-    let magic = bytes.get(..8).ok_or_else(|| SnapshotError::Truncated {
-        offset: 0,
-        what: "the magic".into(),
-    })?;
-    if magic != MAGIC {
-        return Err(SnapshotError::BadMagic(magic.to_vec()));
-    }
-    let version = bytes
-        .get(8..12)
-        .and_then(|b| b.try_into().ok())
-        .map(u32::from_le_bytes)
-        .ok_or_else(|| SnapshotError::Truncated {
-            offset: 8,
-            what: "the version".into(),
-        })?;
-    if version != FORMAT_VERSION {
-        return Err(SnapshotError::Version { found: version });
-    }
-    let mut at = 12usize;
+/// Reads a whole snapshot held in memory into its sections (every checksum verified, `END.`
+/// required): [`stream::SectionReader`] over the bytes.
+pub fn read(bytes: &[u8]) -> Result<Vec<stream::OwnedSection>, SnapshotError> {
+    let mut r = stream::SectionReader::new(bytes)?;
     let mut out = Vec::new();
-    loop {
-        let Some(head) = bytes.get(at..at + 12) else {
-            return Err(if at == bytes.len() {
-                SnapshotError::NoEnd
-            } else {
-                SnapshotError::Truncated {
-                    offset: at,
-                    what: "a section header".into(),
-                }
-            });
-        };
-        let mut tag = [0u8; 4];
-        tag.copy_from_slice(&head[..4]);
-        let tag_s = String::from_utf8_lossy(&tag).into_owned();
-        let mut lb = [0u8; 8];
-        lb.copy_from_slice(&head[4..12]);
-        let len = u64::from_le_bytes(lb);
-        let remaining = (bytes.len() - at - 12) as u64;
-        if len > MAX_SECTION || len.saturating_add(4) > remaining {
-            return Err(if len > MAX_SECTION || len > remaining {
-                SnapshotError::TooLong {
-                    tag: tag_s,
-                    offset: at,
-                    len,
-                }
-            } else {
-                SnapshotError::Truncated {
-                    offset: at,
-                    what: format!("the checksum of section {tag_s}"),
-                }
-            });
-        }
-        // Fits: len <= remaining, which fits usize.
-        let n = usize::try_from(len).map_err(|_| SnapshotError::TooLong {
-            tag: tag_s.clone(),
-            offset: at,
-            len,
-        })?;
-        let payload = &bytes[at + 12..at + 12 + n];
-        let mut cb = [0u8; 4];
-        cb.copy_from_slice(&bytes[at + 12 + n..at + 16 + n]);
-        let found = u32::from_le_bytes(cb);
-        let expected = crc(&tag, len, payload);
-        if found != expected {
-            return Err(SnapshotError::Checksum {
-                tag: tag_s,
-                offset: at,
-                found,
-                expected,
-            });
-        }
-        at += 16 + n;
-        if tag == END {
-            return Ok(out);
-        }
-        out.push(Section { tag, payload });
+    while let Some(s) = r.next_section()? {
+        out.push(s);
     }
+    Ok(out)
 }
