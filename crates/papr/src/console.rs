@@ -83,7 +83,7 @@ pub fn run_session(machine: &mut Machine, opts: SessionOptions) -> std::io::Resu
             continue;
         }
         let step = limit.map_or(POLL, |l| l.saturating_sub(machine.retired()).min(POLL));
-        let target = machine.retired() + step;
+        let target = machine.retired().saturating_add(step);
         match machine.run(Some(target)) {
             RunEnd::InstructionLimit => {
                 if limit.is_some_and(|l| machine.retired() >= l) {

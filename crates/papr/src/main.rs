@@ -391,7 +391,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 file.display(),
                 t0.elapsed().as_secs_f64()
             );
-            let limit = max_insns.map(|n| m.retired() + n);
+            let limit = max_insns.map(|n| m.retired().saturating_add(n));
             session(&mut m, &sargs, limit, stats)?;
         }
         Command::Demo {

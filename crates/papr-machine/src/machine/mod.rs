@@ -824,7 +824,7 @@ impl Machine {
                 v.interp.run(&mut v.cpu, &mut bus, budget)
             };
             let ran = v.interp.retired() - before;
-            self.retired += ran;
+            self.retired = self.retired.saturating_add(ran);
             budget = budget.saturating_sub(ran.max(1));
             match exit {
                 Exit::Budget => return None,
@@ -941,7 +941,7 @@ impl Machine {
         let states = self.firmware_states();
         let now_ns = self.vcpus[i].cpu.timebase.now_ns();
         let clock_ms = u32::try_from(now_ns / 1_000_000).unwrap_or(0);
-        let rtc_secs = self.rtc_base + now_ns / 1_000_000_000;
+        let rtc_secs = self.rtc_base.saturating_add(now_ns / 1_000_000_000);
         let caller = self.vcpus[i].hv.id();
         let mut fw = Firmware {
             cfg: &self.cfg,
