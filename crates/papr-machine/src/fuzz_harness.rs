@@ -166,3 +166,145 @@ pub fn snapshot(data: &[u8]) {
         };
     }
 }
+
+/// Valid whole-machine snapshots for [`machine_snapshot`] to mutate: a guest stopped half-way,
+/// once on XICS and once on XIVE, split into their sections.
+pub struct SnapshotSeeds {
+    seeds: Vec<Vec<crate::snapshot::stream::OwnedSection>>,
+}
+
+/// Instructions the seed guest runs before it is saved, and the most a restored machine runs.
+const SEED_INSNS: u64 = 150_000;
+const RUN_AFTER_RESTORE: u64 = 20_000;
+const SEED_RAM: u64 = 256 << 20;
+
+impl SnapshotSeeds {
+    /// Runs the bare-metal guest `kernel` (an ELF such as guests/bin/mmu.elf) for a while on
+    /// a 2-vCPU machine in each controller mode and keeps a snapshot of each.
+    pub fn build(kernel: &[u8]) -> Result<Self, crate::machine::MachineError> {
+        use crate::config::IcMode;
+        use crate::machine::{BootImages, Machine};
+        let mut seeds = Vec::new();
+        for ic_mode in [IcMode::Xics, IcMode::Xive] {
+            let cfg = MachineConfig {
+                ram_bytes: SEED_RAM,
+                cpus: 2,
+                ic_mode,
+                ..MachineConfig::default()
+            };
+            let images = BootImages {
+                kernel_name: "seed.elf".into(),
+                kernel: kernel.to_vec(),
+                initrd: None,
+                bios: None,
+            };
+            let mut m = Machine::new(cfg, images, Box::new(std::io::sink()))?;
+            let _ = m.run(Some(SEED_INSNS));
+            let bytes = m.save_snapshot(Vec::new())?;
+            let mut r = snapshot::stream::SectionReader::new(&bytes[..])?;
+            let mut sections = Vec::new();
+            while let Some(s) = r.next_section()? {
+                sections.push(s);
+            }
+            seeds.push(sections);
+        }
+        Ok(SnapshotSeeds { seeds })
+    }
+
+    /// Seed `i` (modulo the count) as a complete, valid snapshot stream.
+    pub fn stream(&self, i: usize) -> Vec<u8> {
+        let sections = &self.seeds[i % self.seeds.len()];
+        encode(sections.iter().map(|s| (s.tag, &s.payload[..])))
+    }
+}
+
+fn encode<'a>(sections: impl Iterator<Item = ([u8; 4], &'a [u8])>) -> Vec<u8> {
+    let mut w = snapshot::Writer::new();
+    for (tag, payload) in sections {
+        w.section(tag, payload);
+    }
+    w.finish()
+}
+
+/// A whole machine restored (`Machine::restore_snapshot`, the path of `papr restore` and of an
+/// incoming migration) from guest-controlled bytes, then run for a while. Inputs whose first
+/// byte is even are the stream itself; odd ones pick a seed and edit its sections with
+/// 8-byte operations (`section, kind, offset:u32le, value, count`: flip, set, truncate, drop,
+/// duplicate, swap with the next) before re-wrapping them with valid checksums, so the section
+/// decoders, the cross-section checks and the restored state itself are reached. Nothing may
+/// panic, allocate without bound, or run away.
+pub fn machine_snapshot(seeds: &SnapshotSeeds, data: &[u8]) {
+    use crate::machine::save::Host;
+    use crate::machine::Machine;
+    let stream = match data.split_first() {
+        Some((&b, ops)) if b & 1 == 1 => {
+            let mut sections: Vec<(_, Vec<u8>)> = seeds.seeds
+                [usize::from(b >> 1) % seeds.seeds.len()]
+            .iter()
+            .map(|s| (s.tag, s.payload.clone()))
+            .collect();
+            for op in ops.chunks_exact(8) {
+                edit(&mut sections, op);
+            }
+            encode(sections.iter().map(|(t, p)| (*t, &p[..])))
+        }
+        _ => data.to_vec(),
+    };
+    let Ok(mut reader) = snapshot::stream::SectionReader::new(&stream[..]) else {
+        return;
+    };
+    let host = Host {
+        ram_bytes: Some(SEED_RAM),
+        cpus: Some(2),
+        ic_mode: None,
+        max_hpt_order: Some(24),
+    };
+    let Ok(mut m) = Machine::restore_snapshot(&mut reader, &host, Box::new(std::io::sink())) else {
+        return;
+    };
+    // The restored state must also be safe to run (virtual time: idle jumps, no waiting).
+    let _ = m.run(Some(m.retired().saturating_add(RUN_AFTER_RESTORE)));
+}
+
+fn edit(sections: &mut Vec<([u8; 4], Vec<u8>)>, op: &[u8]) {
+    if sections.is_empty() {
+        return;
+    }
+    let i = usize::from(op[0]) % sections.len();
+    let off = u32::from_le_bytes([op[2], op[3], op[4], op[5]]) as usize;
+    let (value, count) = (op[6], usize::from(op[7]).max(1));
+    let kind = op[1] % 6;
+    match kind {
+        0 | 1 => {
+            let p = &mut sections[i].1;
+            if p.is_empty() {
+                return;
+            }
+            for k in 0..count.min(8) {
+                let at = (off + k) % p.len();
+                if kind == 0 {
+                    p[at] ^= value;
+                } else {
+                    p[at] = value;
+                }
+            }
+        }
+        2 => {
+            let p = &mut sections[i].1;
+            let keep = if p.is_empty() { 0 } else { off % p.len() };
+            p.truncate(keep);
+        }
+        3 => {
+            sections.remove(i);
+        }
+        4 => {
+            let s = sections[i].clone();
+            sections.insert(i, s);
+        }
+        _ => {
+            if i + 1 < sections.len() {
+                sections.swap(i, i + 1);
+            }
+        }
+    }
+}
