@@ -125,7 +125,7 @@ fn migrate(src: &mut Machine, host: Host, paused: bool) -> Result<(Machine, Sink
     let dst = std::thread::spawn(move || {
         let (s, _) = listener.accept().unwrap();
         let replies = s.try_clone().unwrap();
-        incoming(BufReader::new(s), replies, &host, Box::new(out))
+        incoming(BufReader::new(s), replies, &host, None, Box::new(out))
     });
     let stream = TcpStream::connect(addr).unwrap();
     let replies = BufReader::new(stream.try_clone().unwrap());

@@ -90,12 +90,16 @@ pub fn run_session(machine: &mut Machine, opts: SessionOptions) -> std::io::Resu
                     return Ok(describe(&RunEnd::InstructionLimit));
                 }
             }
-            // Every vCPU is idle: the machine waited in real time (up to 10 ms) for its next
-            // timer, or (deterministic) nothing can wake it; look at the keyboard and go on.
+            // Every vCPU is idle: wait for its next timer in real time (or, deterministic,
+            // for input or a command: nothing else can wake it), unless a migration has
+            // pages to send meanwhile; look at the keyboard and go on.
             RunEnd::Idle if !opts.deterministic || monitor.busy() || interactive => {
-                if opts.deterministic {
-                    // Only input (or a command) can wake the guest: wait for it.
-                    std::thread::sleep(std::time::Duration::from_millis(10));
+                if !monitor.migrating() {
+                    std::thread::sleep(if opts.deterministic {
+                        std::time::Duration::from_millis(10)
+                    } else {
+                        machine.idle_wait()
+                    });
                 }
             }
             end => return Ok(describe(&end)),

@@ -5,4 +5,5 @@ pub mod console;
 pub mod control;
 pub mod demo;
 pub mod monitor;
+pub mod send_thread;
 pub mod terminal;

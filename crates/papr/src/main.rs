@@ -104,7 +104,7 @@ fn session(
 }
 
 /// Waits for one migration on `uri` and returns the machine it brought.
-fn incoming(uri: &str, host: &Host) -> anyhow::Result<Machine> {
+fn incoming(uri: &str, host: &Host, local: Option<&BootImages>) -> anyhow::Result<Machine> {
     let addr = papr::monitor::parse_tcp_uri(uri).map_err(anyhow::Error::msg)?;
     let listener =
         std::net::TcpListener::bind(&addr).with_context(|| format!("cannot listen on {addr}"))?;
@@ -117,6 +117,7 @@ fn incoming(uri: &str, host: &Host) -> anyhow::Result<Machine> {
         std::io::BufReader::with_capacity(1 << 20, stream),
         replies,
         host,
+        local,
         Box::new(std::io::stdout()),
     )
     .with_context(|| format!("incoming migration from {peer}"))?;
@@ -187,6 +188,7 @@ enum Command {
         /// Wait for a live migration from another papr on tcp:ADDR:PORT instead of booting;
         /// the machine options say what this destination hosts (RAM size and vCPU count
         /// must match the source; a forced ic-mode must be the one the guest negotiated).
+        /// Given the source's --kernel/--initrd/--bios too, the images are not sent again.
         #[arg(long, value_name = "tcp:ADDR:PORT")]
         incoming: Option<String>,
         #[command(flatten)]
@@ -341,10 +343,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             session: sargs,
         } => {
             let cfg = machine.config(sargs.deterministic)?;
-            if let Some(uri) = incoming_uri {
-                let mut m = incoming(&uri, &Host::from_config(&cfg))?;
-                return session(&mut m, &sargs, max_insns, stats);
-            }
             let images = BootImages {
                 kernel_name: kernel
                     .as_ref()
@@ -363,6 +361,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .map(|p| read_file("--bios image", p))
                     .transpose()?,
             };
+            if let Some(uri) = incoming_uri {
+                let local = (kernel.is_some() || bios.is_some()).then_some(&images);
+                let mut m = incoming(&uri, &Host::from_config(&cfg), local)?;
+                return session(&mut m, &sargs, max_insns, stats);
+            }
             let mut machine = Machine::new(cfg, images, Box::new(std::io::stdout()))?;
             session(&mut machine, &sargs, max_insns, stats)?;
         }

@@ -14,8 +14,9 @@ use papr_machine::tree::ActiveIc;
 use serde_json::{json, Value};
 
 use crate::control::{error_value, return_value, ControlServer, Request};
+use crate::send_thread::SendThread;
 
-type Outgoing = OutgoingMigration<BufWriter<TcpStream>, BufReader<TcpStream>>;
+type Outgoing = OutgoingMigration<SendThread, BufReader<TcpStream>>;
 
 struct ActiveMigration {
     mig: Outgoing,
@@ -60,13 +61,9 @@ pub fn start_migration(
     let reader = stream
         .try_clone()
         .map_err(|e| format!("cannot use the connection to {addr}: {e}"))?;
-    OutgoingMigration::start(
-        m,
-        BufWriter::with_capacity(1 << 20, stream),
-        BufReader::new(reader),
-        params,
-    )
-    .map_err(|e| e.to_string())
+    let out =
+        SendThread::new(stream).map_err(|e| format!("cannot start the sending thread: {e}"))?;
+    OutgoingMigration::start(m, out, BufReader::new(reader), params).map_err(|e| e.to_string())
 }
 
 /// One line describing a finished migration.
@@ -103,6 +100,11 @@ impl Monitor {
         self.server.is_some() || self.migration.is_some()
     }
 
+    /// Whether a migration is sending (the session then spends idle time on it).
+    pub fn migrating(&self) -> bool {
+        self.migration.is_some()
+    }
+
     /// Serves pending requests and advances a migration; `Some(reason)` ends the session.
     pub fn serve(&mut self, m: &mut Machine) -> Option<String> {
         let requests = match self.server.as_mut() {
@@ -132,44 +134,48 @@ impl Monitor {
             p.pass,
             p.bytes as f64 / (1 << 20) as f64
         ));
-        let outcome = match step {
+        let (uri, client, outcome) = match step {
             Ok(Step::Continue) => return None,
             Ok(Step::Converged) => {
                 let active = self.migration.take()?;
                 let r = active.mig.complete(m);
                 active.bar.finish_and_clear();
-                r.map(|s| (active.uri, active.client, s))
-                    .map_err(|e| e.to_string())
+                (active.uri, active.client, r.map_err(|e| e.to_string()))
             }
             Err(e) => {
                 let active = self.migration.take()?;
                 active.bar.finish_and_clear();
                 active.mig.abort(m);
-                Err(e.to_string())
+                (active.uri, active.client, Err(e.to_string()))
             }
         };
         match outcome {
-            Ok((uri, client, stats)) => {
+            Ok(stats) => {
                 let line = describe_stats(&uri, &stats);
-                self.event(client, "completed", &line);
+                self.event(
+                    client,
+                    json!({"status": "completed", "desc": line,
+                           "total_ms": stats.total.as_secs_f64() * 1e3,
+                           "downtime_ms": stats.downtime.as_secs_f64() * 1e3,
+                           "bytes": stats.bytes, "passes": stats.passes,
+                           "final_pages": stats.final_pages}),
+                );
                 Some(line)
             }
             Err(e) => {
-                let line = format!("migration failed, the guest runs on here: {e}");
+                let line = format!("migration to {uri} failed, the guest runs on here: {e}");
                 eprintln!("\r\npapr: {line}\r");
-                self.event(None, "failed", &line);
+                self.event(client, json!({"status": "failed", "desc": line}));
                 self.last = Some(line);
                 None
             }
         }
     }
 
-    fn event(&mut self, client: Option<u64>, status: &str, desc: &str) {
+    /// Sends a `MIGRATION` event with `data` to the client that asked for the migration.
+    fn event(&mut self, client: Option<u64>, data: Value) {
         if let (Some(s), Some(c)) = (self.server.as_mut(), client) {
-            s.reply(
-                c,
-                &json!({"event": "MIGRATION", "data": {"status": status, "desc": desc}}),
-            );
+            s.reply(c, &json!({"event": "MIGRATION", "data": data}));
         }
     }
 

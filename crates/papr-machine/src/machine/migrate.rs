@@ -2,8 +2,10 @@
 //! incoming stream. The stream is the snapshot container ([`crate::snapshot::stream`]); the
 //! destination answers on the same connection with text lines.
 //!
-//! **Source.** [`OutgoingMigration::start`] sends `CONF` and `BOOT` and waits for the
-//! destination's verdict on them (`OK`, or `ERR <reason>`: the source keeps running). It then
+//! **Source.** [`OutgoingMigration::start`] sends `CONF` and waits for the destination's
+//! verdict (`OK`, or `ERR <reason>`: the source keeps running; `OK boot=<digest>` when the
+//! destination was started with boot images of its own), then the boot images — `BOOT`, or
+//! just `BREF` when the digests match and the images need not travel. It then
 //! turns on the RAM dirty log (KVM_GET_DIRTY_LOG's model) and opens an HTAB reader
 //! (KVM_PPC_GET_HTAB_FD). Each [`OutgoingMigration::step`], called between guest time slices,
 //! sends a bounded batch: the first pass over RAM (zero pages skipped: the destination's RAM
@@ -29,8 +31,10 @@ use std::time::{Duration, Instant};
 use papr_hv::hpt::stream::HtabFd;
 use thiserror::Error;
 
-use super::save::{encode_pages, read_boot, read_conf, Host, Restorer, HPTC, RAMP, RAMP_PAGE};
-use super::Machine;
+use super::save::{
+    decode_boot, encode_pages, read_conf, Host, Restorer, BOOT, BREF, HPTC, RAMP, RAMP_PAGE,
+};
+use super::{BootImages, Machine};
 use crate::snapshot::sections::HPT;
 use crate::snapshot::stream::{SectionReader, SectionWriter};
 use crate::snapshot::SnapshotError;
@@ -59,8 +63,11 @@ pub struct MigrationParams {
     pub max_downtime: Duration,
     /// Dirty passes after which the migration completes whatever is left.
     pub max_passes: u32,
-    /// Pages (4 KiB) per step.
+    /// Pages (4 KiB) per `RAMP` section.
     pub batch_pages: u64,
+    /// How long one [`OutgoingMigration::step`] may send before the guest runs again
+    /// (at least one batch is sent). The guest and the copy take turns on one thread.
+    pub step_budget: Duration,
 }
 
 impl Default for MigrationParams {
@@ -69,6 +76,7 @@ impl Default for MigrationParams {
             max_downtime: Duration::from_millis(300),
             max_passes: 30,
             batch_pages: 4096,
+            step_budget: Duration::from_millis(20),
         }
     }
 }
@@ -159,6 +167,22 @@ fn explain(e: MigrationError, replies: &mut impl BufRead) -> MigrationError {
     }
 }
 
+/// The destination's verdict on `CONF`: `OK`, or `OK boot=<32 hex digits>` when it holds boot
+/// images already (their [`super::BootImages::digest`]).
+fn parse_ok(line: &str) -> Result<Option<u128>, MigrationError> {
+    let bad = || MigrationError::Refused(format!("unexpected answer {line:?} (expected \"OK\")"));
+    match line.strip_prefix("OK") {
+        Some("") => Ok(None),
+        Some(rest) => rest
+            .strip_prefix(" boot=")
+            .filter(|h| h.len() == 32)
+            .and_then(|h| u128::from_str_radix(h, 16).ok())
+            .map(Some)
+            .ok_or_else(bad),
+        None => Err(bad()),
+    }
+}
+
 fn expect_reply(r: &mut impl BufRead, want: &str) -> Result<(), MigrationError> {
     let got = read_reply(r)?;
     if got == want {
@@ -183,8 +207,8 @@ impl<W: Write, R: BufRead> OutgoingMigration<W, R> {
         let mut w = SectionWriter::new(out)?;
         m.write_conf_section(&mut w)?;
         w.flush()?;
-        expect_reply(&mut replies, "OK")?;
-        m.write_boot_section(&mut w)
+        let peer_has = parse_ok(&read_reply(&mut replies)?)?;
+        m.write_boot_section(&mut w, peer_has)
             .map_err(|e| explain(e.into(), &mut replies))?;
         m.vm.ram().enable_dirty_log();
         m.flush_tlbs();
@@ -300,7 +324,8 @@ impl<W: Write, R: BufRead> OutgoingMigration<W, R> {
         }
     }
 
-    /// Sends one batch while the guest runs; says when the rest fits in the downtime limit.
+    /// Sends batches (for up to `step_budget`) between two turns of the guest; says when the
+    /// rest fits in the downtime limit.
     pub fn step(&mut self, m: &mut Machine) -> Result<Step, MigrationError> {
         self.step_inner(m)
             .map_err(|e| explain(e, &mut self.replies))
@@ -308,7 +333,13 @@ impl<W: Write, R: BufRead> OutgoingMigration<W, R> {
 
     fn step_inner(&mut self, m: &mut Machine) -> Result<Step, MigrationError> {
         if self.next < self.todo.len() {
-            self.send_batch(m, self.params.batch_pages)?;
+            let t0 = Instant::now();
+            loop {
+                self.send_batch(m, self.params.batch_pages)?;
+                if self.next >= self.todo.len() || t0.elapsed() >= self.params.step_budget {
+                    break;
+                }
+            }
             self.send_hpt(m, false)?;
             self.w.flush()?;
             return Ok(Step::Continue);
@@ -390,13 +421,17 @@ impl Machine {
 
 /// The destination side: reads a migration stream from `input`, answering on `replies`, and
 /// returns the machine ready to run. Errors are also sent to the source as `ERR <reason>`.
+///
+/// `local`: boot images this destination was started with. If the source's are the same (by
+/// digest) they do not travel: the source sends `BREF` instead of `BOOT`.
 pub fn incoming<R: std::io::Read, A: Write>(
     input: R,
     mut replies: A,
     host: &Host,
+    local: Option<&BootImages>,
     out: Box<dyn Write + Send>,
 ) -> Result<Machine, MigrationError> {
-    let r = incoming_inner(input, &mut replies, host, out);
+    let r = incoming_inner(input, &mut replies, host, local, out);
     match &r {
         Ok(_) => writeln!(replies, "DONE")?,
         Err(MigrationError::Io(_)) => {}
@@ -413,13 +448,45 @@ fn incoming_inner<R: std::io::Read, A: Write>(
     input: R,
     replies: &mut A,
     host: &Host,
+    local: Option<&BootImages>,
     out: Box<dyn Write + Send>,
 ) -> Result<Machine, MigrationError> {
     let mut reader = SectionReader::new(input)?;
     let cfg = read_conf(&mut reader, host)?;
-    writeln!(replies, "OK")?;
+    match local {
+        Some(im) => writeln!(replies, "OK boot={:032x}", im.digest())?,
+        None => writeln!(replies, "OK")?,
+    }
     replies.flush()?;
-    let images = read_boot(&mut reader)?;
+    let images = match reader.next_section()? {
+        Some(s) if s.tag == BOOT => decode_boot(&s.payload)?,
+        Some(s) if s.tag == BREF => {
+            let digest = s
+                .payload
+                .as_slice()
+                .try_into()
+                .map(u128::from_le_bytes)
+                .ok();
+            match local {
+                Some(im) if digest == Some(im.digest()) => im.clone(),
+                _ => {
+                    return Err(SnapshotError::Section {
+                        tag: "BREF".into(),
+                        what: "the source referred to boot images this destination does not hold"
+                            .into(),
+                    }
+                    .into())
+                }
+            }
+        }
+        other => {
+            return Err(SnapshotError::Section {
+                tag: other.map_or_else(|| "BOOT".into(), |s| s.tag_str()),
+                what: "expected the boot images (BOOT or BREF) here".into(),
+            }
+            .into())
+        }
+    };
     let mut restorer = match Restorer::with(cfg, images, host, out) {
         Ok(r) => r,
         Err(super::MachineError::Snapshot(e)) => return Err(e.into()),

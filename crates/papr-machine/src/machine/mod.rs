@@ -117,6 +117,27 @@ pub struct BootImages {
     pub bios: Option<Vec<u8>>,
 }
 
+impl BootImages {
+    /// A 128-bit digest (XXH3) of the images' contents, the name aside: how the two ends of a
+    /// migration find out that they hold the same kernel, initrd and firmware, so that the
+    /// images need not travel. Identifies, does not authenticate: both ends belong to the
+    /// same operator.
+    pub fn digest(&self) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for part in [Some(&self.kernel), self.initrd.as_ref(), self.bios.as_ref()] {
+            match part {
+                Some(b) => {
+                    h.update(&[1]);
+                    h.update(&(b.len() as u64).to_le_bytes());
+                    h.update(b);
+                }
+                None => h.update(&[0]),
+            }
+        }
+        h.digest128()
+    }
+}
+
 /// Where `--bios` firmware is entered.
 pub const BIOS_ENTRY: u64 = 0x100;
 
@@ -174,6 +195,8 @@ pub struct Machine {
     stats: MachineStats,
     retired: u64,
     idle_realtime: bool,
+    /// Real-time idleness: when every vCPU went idle, and the clock's next deadline then.
+    idle_since: Option<std::time::Instant>,
     /// The real-time clock at virtual time 0, in seconds since 1970 (UTC).
     rtc_base: u64,
 }
@@ -487,6 +510,7 @@ impl Machine {
             stats: MachineStats::default(),
             retired: 0,
             idle_realtime: false,
+            idle_since: None,
             rtc_base,
         };
         m.boot()?;
@@ -508,12 +532,31 @@ impl Machine {
         self.irq.active
     }
 
-    /// Interactive use: when every vCPU is idle, wait in real time for the next decrementer
-    /// (in steps of at most 10 ms, returning [`RunEnd::Idle`] after each so the caller can
-    /// look for input) instead of jumping the virtual clock to it. A guest's `sleep 1` then
-    /// takes a second. Off by default: tests and benchmarks stay deterministic.
+    /// Interactive use: when every vCPU is idle, let real time pass for them instead of
+    /// jumping the virtual clock to the next decrementer: [`Machine::run`] returns
+    /// [`RunEnd::Idle`] at once, the caller waits (up to [`Machine::idle_wait`], or does other
+    /// work such as a migration step) and the next `run` moves the idle vCPUs' clocks by the
+    /// real time that passed. A guest's `sleep 1` then takes a second. Off by default: tests
+    /// and benchmarks stay deterministic.
     pub fn set_idle_realtime(&mut self, on: bool) {
         self.idle_realtime = on;
+        self.idle_since = None;
+    }
+
+    /// With real-time idleness, after [`RunEnd::Idle`]: how long the caller may wait before
+    /// the next decrementer is due (at most 10 ms, so it keeps looking for input).
+    pub fn idle_wait(&self) -> std::time::Duration {
+        const MAX_NS: u64 = 10_000_000;
+        let next = self
+            .ceded_dec_waits()
+            .map(|(_, wait)| wait)
+            .min()
+            .unwrap_or(MAX_NS)
+            .min(MAX_NS);
+        let waited = self.idle_since.map_or(0, |t| {
+            u64::try_from(t.elapsed().as_nanos()).unwrap_or(u64::MAX)
+        });
+        std::time::Duration::from_nanos(next.saturating_sub(waited))
     }
 
     /// Instructions retired by all vCPUs.
@@ -696,6 +739,7 @@ impl Machine {
 
     /// Runs until the machine stops or `limit` instructions have been retired in all.
     pub fn run(&mut self, limit: Option<u64>) -> RunEnd {
+        self.idle_catch_up();
         loop {
             if let Some(l) = limit {
                 if self.retired >= l {
@@ -727,7 +771,7 @@ impl Machine {
             let _ = self.flush_console();
             if !progressed {
                 if self.idle_realtime {
-                    self.wait_idle_realtime();
+                    self.idle_since.get_or_insert_with(std::time::Instant::now);
                     return RunEnd::Idle;
                 }
                 if !self.advance_idle_clock() {
@@ -782,20 +826,19 @@ impl Machine {
         true
     }
 
-    /// Sleeps towards the next decrementer expiry (at most 10 ms) and moves the idle vCPUs'
-    /// clocks by the time actually slept.
-    fn wait_idle_realtime(&mut self) {
+    /// Real-time idleness: moves the idle vCPUs' clocks by the real time that passed since
+    /// they all went idle, no further than the earliest decrementer expiry.
+    fn idle_catch_up(&mut self) {
+        let Some(since) = self.idle_since.take() else {
+            return;
+        };
+        let passed = u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX);
         let next = self.ceded_dec_waits().map(|(_, wait)| wait).min();
-        let step = next.unwrap_or(10_000_000).min(10_000_000);
-        let start = std::time::Instant::now();
-        std::thread::sleep(std::time::Duration::from_nanos(step));
-        let slept = u64::try_from(start.elapsed().as_nanos()).unwrap_or(step);
+        let step = passed.min(next.unwrap_or(passed));
         for v in &mut self.vcpus {
             if v.state == RunState::Ceded {
                 let now = v.cpu.timebase.now_ns();
-                v.cpu
-                    .timebase
-                    .set_clock_ns(now + slept.min(next.unwrap_or(slept)));
+                v.cpu.timebase.set_clock_ns(now.saturating_add(step));
             }
         }
     }

@@ -39,6 +39,9 @@ use crate::tree::{ActiveIc, TreeNodes};
 pub const CONF: [u8; 4] = *b"CONF";
 /// `BOOT`: kernel name (string), kernel (bytes), initrd and bios (each optional bytes).
 pub const BOOT: [u8; 4] = *b"BOOT";
+/// `BREF` (migration only, instead of `BOOT`): the [`BootImages::digest`] (u128) of images
+/// the destination said it holds already.
+pub const BREF: [u8; 4] = *b"BREF";
 /// `MACH`: see [`Machine::machine_section`].
 pub const MACH: [u8; 4] = *b"MACH";
 /// `VCPU`: id (u32), run state (u8: 0 stopped, 1 running, 2 ceded), prodded, the VPA
@@ -276,12 +279,19 @@ impl Machine {
     }
 
     /// Writes the boot images.
+    /// Writes `BOOT`, or only `BREF` when the peer holds images of digest `peer_has` and they
+    /// are this machine's.
     pub(crate) fn write_boot_section<W: Write>(
         &self,
         w: &mut SectionWriter<W>,
+        peer_has: Option<u128>,
     ) -> Result<(), SnapshotError> {
-        w.section(BOOT, &self.boot_section())
-            .map_err(|e| SnapshotError::Io(format!("writing the snapshot: {e}")))
+        let digest = peer_has.filter(|&d| d == self.images.digest());
+        match digest {
+            Some(d) => w.section(BREF, &d.to_le_bytes()),
+            None => w.section(BOOT, &self.boot_section()),
+        }
+        .map_err(|e| SnapshotError::Io(format!("writing the snapshot: {e}")))
     }
 
     /// Writes a complete snapshot of the stopped machine (between two [`Machine::run`]s).
@@ -290,7 +300,7 @@ impl Machine {
         let _ = self.flush_console();
         let mut w = SectionWriter::new(out).map_err(io)?;
         self.write_conf_section(&mut w)?;
-        self.write_boot_section(&mut w)?;
+        self.write_boot_section(&mut w, None)?;
         w.section(RAM, &save_ram(&self.vm)).map_err(io)?;
         w.section(HPT, &save_hpt(&self.vm)?).map_err(io)?;
         self.write_final_sections(&mut w)?;
@@ -325,8 +335,12 @@ pub fn read_conf<R: Read>(
 
 /// Reads the `BOOT` section that follows `CONF`.
 pub fn read_boot<R: Read>(reader: &mut SectionReader<R>) -> Result<BootImages, SnapshotError> {
-    let boot = expect(reader, BOOT)?;
-    let mut d = Dec::new("BOOT", &boot.payload);
+    decode_boot(&expect(reader, BOOT)?.payload)
+}
+
+/// Decodes a `BOOT` payload.
+pub fn decode_boot(payload: &[u8]) -> Result<BootImages, SnapshotError> {
+    let mut d = Dec::new("BOOT", payload);
     let kernel_name = d.str("kernel name")?.to_owned();
     let kernel = d.bytes("kernel")?.to_vec();
     let mut opt = |what: &str| -> Result<Option<Vec<u8>>, SnapshotError> {
@@ -555,20 +569,20 @@ pub fn encode_pages(
     let mut n = 0u64;
     let mut buf = [0u8; RAMP_PAGE_BYTES];
     for p in pages {
-        if ram.read(p * RAMP_PAGE, &mut buf).is_err() {
+        let Ok(zero) = ram.is_zero(p * RAMP_PAGE, RAMP_PAGE) else {
             continue;
-        }
-        let zero = buf.iter().all(|&b| b == 0);
+        };
         if zero && skip_zero {
             continue;
         }
-        n += 1;
-        e.u64(p);
         if zero {
-            e.u8(0);
+            e.u64(p).u8(0);
+        } else if ram.read(p * RAMP_PAGE, &mut buf).is_ok() {
+            e.u64(p).u8(1).raw(&buf);
         } else {
-            e.u8(1).raw(&buf);
+            continue;
         }
+        n += 1;
     }
     let mut out = e.finish();
     out[..8].copy_from_slice(&n.to_le_bytes());

@@ -26,7 +26,7 @@ use thiserror::Error;
 /// Magic bytes.
 pub const MAGIC: &[u8; 8] = b"PAPRSNAP";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Tag of the end marker.
 pub const END: [u8; 4] = *b"END.";
 /// Largest section accepted (guest RAM of up to 16 TiB is sent in many sections).

@@ -15,7 +15,7 @@ pub const RAM: [u8; 4] = *b"RAM.";
 /// Tag of the HPT section.
 pub const HPT: [u8; 4] = *b"HPT.";
 /// Granule of the RAM section.
-pub const RAM_PAGE: usize = 64 << 10;
+pub const RAM_PAGE: usize = 4 << 10;
 
 fn section_err(tag: &str, what: impl Into<String>) -> SnapshotError {
     SnapshotError::Section {
@@ -24,17 +24,15 @@ fn section_err(tag: &str, what: impl Into<String>) -> SnapshotError {
     }
 }
 
-/// The RAM section: RAM size (u64), then (page index u64, 64 KiB) for every non-zero page.
+/// The RAM section: RAM size (u64), then (page index u64, 4 KiB) for every non-zero page.
 pub fn save_ram(vm: &Vm) -> Vec<u8> {
     let ram = vm.ram();
     let mut out = ram.size().to_le_bytes().to_vec();
     let mut page = vec![0u8; RAM_PAGE];
     let pages = ram.size() / RAM_PAGE as u64;
     for p in 0..pages {
-        if ram.read(p * RAM_PAGE as u64, &mut page).is_err() {
-            continue;
-        }
-        if page.iter().all(|&b| b == 0) {
+        let gpa = p * RAM_PAGE as u64;
+        if ram.is_zero(gpa, RAM_PAGE as u64).unwrap_or(true) || ram.read(gpa, &mut page).is_err() {
             continue;
         }
         out.extend_from_slice(&p.to_le_bytes());
