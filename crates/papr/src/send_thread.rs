@@ -4,17 +4,18 @@
 //! with its vCPUs. Guest RAM is still read only on the machine's thread.
 //!
 //! Writes are gathered into chunks and queued (a bounded queue: a slow peer still slows the
-//! sender down). `flush` waits until everything queued is written and flushed and reports the
-//! first error the thread met; a write after such an error fails at once.
+//! sender down). `flush` waits until everything queued is written and flushed. When the thread
+//! meets an error it stops; the next write or flush reports that error.
 
 use std::io::{self, Write};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 /// Bytes gathered before a chunk is queued.
 const CHUNK: usize = 1 << 20;
 /// Chunks queued at most.
-const DEPTH: usize = 16;
+const DEPTH: usize = 4;
 
 enum Msg {
     Data(Vec<u8>),
@@ -25,8 +26,9 @@ enum Msg {
 pub struct SendThread {
     buf: Vec<u8>,
     tx: Option<SyncSender<Msg>>,
-    acks: Receiver<Result<(), String>>,
+    acks: Receiver<()>,
     failed: Option<String>,
+    error: Arc<Mutex<Option<String>>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -35,30 +37,26 @@ impl SendThread {
     pub fn new<W: Write + Send + 'static>(mut out: W) -> io::Result<Self> {
         let (tx, rx) = sync_channel::<Msg>(DEPTH);
         let (ack_tx, acks) = sync_channel(1);
+        let error = Arc::new(Mutex::new(None));
+        let slot = Arc::clone(&error);
         let thread = std::thread::Builder::new()
             .name("papr-send".into())
             .spawn(move || {
-                let mut error: Option<String> = None;
                 for msg in rx {
-                    match msg {
-                        Msg::Data(bytes) => {
-                            if error.is_none() {
-                                if let Err(e) = out.write_all(&bytes) {
-                                    error = Some(e.to_string());
-                                }
-                            }
+                    let flush = matches!(msg, Msg::Flush);
+                    let r = match msg {
+                        Msg::Data(bytes) => out.write_all(&bytes),
+                        Msg::Flush => out.flush(),
+                    };
+                    if let Err(e) = r {
+                        // Stop: the queue closes and the machine's side reads the reason.
+                        if let Ok(mut slot) = slot.lock() {
+                            *slot = Some(e.to_string());
                         }
-                        Msg::Flush => {
-                            if error.is_none() {
-                                if let Err(e) = out.flush() {
-                                    error = Some(e.to_string());
-                                }
-                            }
-                            let answer = error.clone().map_or(Ok(()), Err);
-                            if ack_tx.send(answer).is_err() {
-                                return;
-                            }
-                        }
+                        return;
+                    }
+                    if flush && ack_tx.send(()).is_err() {
+                        return;
                     }
                 }
             })?;
@@ -67,11 +65,15 @@ impl SendThread {
             tx: Some(tx),
             acks,
             failed: None,
+            error,
             thread: Some(thread),
         })
     }
 
     fn gone(&mut self) -> io::Error {
+        if self.failed.is_none() {
+            self.failed = self.error.lock().ok().and_then(|e| e.clone());
+        }
         let why = self
             .failed
             .get_or_insert_with(|| "the sending thread stopped".into())
@@ -114,11 +116,7 @@ impl Write for SendThread {
         self.queue_buffer()?;
         self.queue(Msg::Flush)?;
         match self.acks.recv() {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => {
-                self.failed = Some(e);
-                Err(self.gone())
-            }
+            Ok(()) => Ok(()),
             Err(_) => Err(self.gone()),
         }
     }
@@ -170,7 +168,9 @@ mod tests {
         let mut w = SendThread::new(keep.clone()).unwrap();
         let mut want = Vec::new();
         for i in 0..3000u32 {
-            let piece: Vec<u8> = (0..(i % 977) * 7).map(|k| (k ^ i).to_le_bytes()[0]).collect();
+            let piece: Vec<u8> = (0..(i % 977) * 7)
+                .map(|k| (k ^ i).to_le_bytes()[0])
+                .collect();
             w.write_all(&piece).unwrap();
             want.extend_from_slice(&piece);
             if i % 500 == 0 {

@@ -341,10 +341,16 @@ impl<W: Write, R: BufRead> OutgoingMigration<W, R> {
                 }
             }
             self.send_hpt(m, false)?;
-            self.w.flush()?;
+            // No flush: the writer pushes its bytes on as it fills (a flush would make the
+            // guest wait for the socket); only the final copy waits for the destination.
             return Ok(Step::Continue);
         }
-        // A pass is over: look at what the guest dirtied meanwhile.
+        // A pass is over: wait until the destination has taken it (so the final copy does not
+        // start behind a backlog, and the bandwidth measured is the link's), then look at
+        // what the guest dirtied meanwhile.
+        let t0 = Instant::now();
+        self.w.flush()?;
+        self.send_time += t0.elapsed();
         let dirty = m.take_dirty_pages();
         self.first_pass = false;
         self.pass += 1;
