@@ -11,13 +11,55 @@ use std::alloc::Layout;
 use std::ptr::NonNull;
 use std::sync::Arc;
 
-use papr_cpu::hpt::{npte, Hpte, HpteStorage, HPTE_BYTES};
+use papr_cpu::hpt::{npte, Hpte, HpteStorage, HPTE_BYTES, PTEG_BYTES};
 use parking_lot::Mutex;
 
 use crate::ledger::{Charge, Kind, Ledger};
 
 /// Granule of the reserved pool: the smallest HPT (order 18, 256 KiB).
 pub const POOL_CHUNK: usize = 1 << 18;
+
+/// A host huge page (x86_64 and most 64-bit hosts; elsewhere only an alignment).
+const HUGE_PAGE: usize = 2 << 20;
+
+/// Asks the host to back `bytes` at `p` (huge-page aligned) with transparent huge pages, as
+/// KVM's tables sit in the kernel's linear map: a table walked or rewritten at random costs a
+/// TLB miss per 4 KiB page otherwise, and a resize commit that streams into the new table
+/// stalls on every one. Advice only: where the host has no transparent huge pages nothing
+/// changes.
+fn advise_huge_pages(p: *mut u8, bytes: usize) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if bytes >= HUGE_PAGE && p.align_offset(HUGE_PAGE) == 0 {
+        // SAFETY: MADV_HUGEPAGE changes only how the range is backed, never its contents;
+        // the range is memory this module owns. A failure leaves small pages.
+        unsafe { libc::madvise(p.cast(), bytes, libc::MADV_HUGEPAGE) };
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = (p, bytes);
+}
+
+/// `bytes` (non-zero) zeroed bytes from the global allocator, aligned to `min_align` at least
+/// and to a huge page when they fill one or more, then asking for huge pages (see
+/// [`advise_huge_pages`]); with the layout to free them with.
+fn alloc_zeroed_aligned(bytes: usize, min_align: usize) -> Option<(NonNull<u8>, Layout)> {
+    let align = if bytes >= HUGE_PAGE {
+        HUGE_PAGE
+    } else {
+        min_align
+    };
+    let layout = Layout::from_size_align(bytes, align).ok()?;
+    if layout.size() == 0 {
+        return None;
+    }
+    // SAFETY: the layout has a non-zero size.
+    let p = NonNull::new(unsafe { std::alloc::alloc(layout) })?;
+    advise_huge_pages(p.as_ptr(), bytes);
+    // Zeroed here rather than by the allocator: an aligned allocation is not calloc's lazily
+    // zeroed memory anyway, and the advice must come before the first touch.
+    // SAFETY: `p` is a fresh allocation of `bytes` bytes.
+    unsafe { std::ptr::write_bytes(p.as_ptr(), 0, bytes) };
+    Some((p, layout))
+}
 
 /// The VM's reserved contiguous pool (the KVM CMA analogue).
 #[derive(Debug)]
@@ -43,11 +85,15 @@ impl ReservedPool {
                 chunks: Mutex::new(Vec::new()),
             });
         }
+        let len = n * POOL_CHUNK;
+        // Mapped with a huge page of slack, then trimmed to a huge-page aligned run, so that
+        // the tables in it can sit on huge pages.
+        let slack = len + HUGE_PAGE;
         // SAFETY: anonymous private mapping, no hint; result checked.
         let p = unsafe {
             libc::mmap(
                 std::ptr::null_mut(),
-                n * POOL_CHUNK,
+                slack,
                 libc::PROT_READ | libc::PROT_WRITE,
                 libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
                 -1,
@@ -57,8 +103,23 @@ impl ReservedPool {
         if p == libc::MAP_FAILED {
             return None;
         }
+        let head = p.cast::<u8>().align_offset(HUGE_PAGE);
+        // SAFETY: both ranges lie inside the mapping just made (head < HUGE_PAGE) and are
+        // page-aligned (the mapping is, and HUGE_PAGE and len are page multiples); the run
+        // [head, head + len) stays mapped.
+        let base = unsafe {
+            let base = p.cast::<u8>().add(head);
+            if head > 0 {
+                libc::munmap(p, head);
+            }
+            if slack - head - len > 0 {
+                libc::munmap(base.add(len).cast(), slack - head - len);
+            }
+            base
+        };
+        advise_huge_pages(base, len);
         Some(ReservedPool {
-            base: NonNull::new(p.cast()),
+            base: NonNull::new(base),
             chunks: Mutex::new(vec![false; n]),
         })
     }
@@ -167,10 +228,8 @@ impl HptMemory {
         if bytes as u64 > general_room {
             return None;
         }
-        let layout = Layout::from_size_align(bytes, 16).ok()?;
-        // SAFETY: the layout has a non-zero size.
-        let p = unsafe { std::alloc::alloc_zeroed(layout) };
-        let ptr = NonNull::new(p.cast::<Hpte>())?;
+        let (p, layout) = alloc_zeroed_aligned(bytes, PTEG_BYTES)?;
+        let ptr = p.cast::<Hpte>();
         Some(HptMemory {
             ptr,
             npte: n,
@@ -234,8 +293,8 @@ impl Drop for HptMemory {
 /// last reported to an HTAB stream reader; bit 7 "modified since last streamed".
 #[derive(Debug)]
 pub struct RevMap {
-    meta: Vec<u8>,
-    bolted: Vec<u8>,
+    meta: Bytes,
+    bolted: Bytes,
     _charge: Charge,
 }
 
@@ -248,19 +307,60 @@ pub const META_REPORTED_C: u8 = 0x20;
 /// Reverse-map byte: modified since last streamed.
 pub const META_MODIFIED: u8 = 0x80;
 
-fn zeroed_bytes(n: usize) -> Option<Vec<u8>> {
-    if n == 0 {
-        return Some(Vec::new());
+/// Zeroed bytes owned by a reverse map: cache-line aligned, on huge pages when large.
+#[derive(Debug)]
+struct Bytes {
+    ptr: NonNull<u8>,
+    layout: Option<Layout>,
+    len: usize,
+}
+
+// SAFETY: plain owned bytes, reached only through `&self` / `&mut self`.
+unsafe impl Send for Bytes {}
+// SAFETY: see above.
+unsafe impl Sync for Bytes {}
+
+impl Bytes {
+    fn zeroed(len: usize) -> Option<Self> {
+        if len == 0 {
+            return Some(Bytes {
+                ptr: NonNull::dangling(),
+                layout: None,
+                len,
+            });
+        }
+        let (ptr, layout) = alloc_zeroed_aligned(len, 64)?;
+        Some(Bytes {
+            ptr,
+            layout: Some(layout),
+            len,
+        })
     }
-    let layout = Layout::array::<u8>(n).ok()?;
-    // SAFETY: non-zero size.
-    let p = unsafe { std::alloc::alloc_zeroed(layout) };
-    if p.is_null() {
-        return None;
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        // SAFETY: `ptr` holds `len` initialised bytes owned by `self` (or is dangling with
+        // `len` 0).
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
-    // SAFETY: p was allocated by the global allocator with the layout of [u8; n] and holds n
-    // zero bytes; capacity equals length.
-    Some(unsafe { Vec::from_raw_parts(p, n, n) })
+}
+
+impl std::ops::DerefMut for Bytes {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as in `deref`, and `&mut self` makes the access exclusive.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for Bytes {
+    fn drop(&mut self) {
+        if let Some(layout) = self.layout {
+            // SAFETY: allocated in `zeroed` with exactly this layout.
+            unsafe { std::alloc::dealloc(self.ptr.as_ptr(), layout) };
+        }
+    }
 }
 
 impl RevMap {
@@ -271,9 +371,9 @@ impl RevMap {
 
     /// A zeroed reverse map for `npte` entries, or `None` if memory runs out.
     pub fn allocate(npte: usize, ledger: &Ledger) -> Option<Self> {
-        let meta = zeroed_bytes(npte)?;
-        let bolted = zeroed_bytes(npte / 8)?;
-        let bytes = (meta.capacity() + bolted.capacity()) as u64;
+        let meta = Bytes::zeroed(npte)?;
+        let bolted = Bytes::zeroed(npte / 8)?;
+        let bytes = (meta.len() + bolted.len()) as u64;
         Some(RevMap {
             meta,
             bolted,
