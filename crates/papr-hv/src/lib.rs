@@ -13,6 +13,7 @@
 
 pub mod dirty_log;
 pub mod hcall;
+mod host_pages;
 pub mod hpt;
 pub mod irq;
 pub mod ledger;

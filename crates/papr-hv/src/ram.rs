@@ -88,12 +88,9 @@ impl GuestRam {
             size,
             reason: "null mapping".into(),
         })?;
-        // Transparent huge pages where the host offers them (as QEMU asks for its RAM): fewer
-        // host TLB misses for the interpreter, and a scan over untouched RAM (snapshots,
-        // migration) faults in the shared huge zero page once per 2 MiB instead of once per
-        // 4 KiB. Advice only: a host without THP ignores or refuses it, and that is fine.
-        // SAFETY: the range is the mapping just created; no Rust reference into it exists.
-        let _ = unsafe { libc::madvise(p, len, libc::MADV_HUGEPAGE) };
+        // Huge pages: fewer host TLB misses for the interpreter, and a snapshot's or a
+        // migration's scan over untouched RAM faults the huge zero page once per 2 MiB.
+        crate::host_pages::advise_huge_pages(p.cast(), len);
         Ok(GuestRam {
             base,
             size: len,

@@ -14,29 +14,11 @@ use std::sync::Arc;
 use papr_cpu::hpt::{npte, Hpte, HpteStorage, HPTE_BYTES, PTEG_BYTES};
 use parking_lot::Mutex;
 
+use crate::host_pages::{advise_huge_pages, HUGE_PAGE};
 use crate::ledger::{Charge, Kind, Ledger};
 
 /// Granule of the reserved pool: the smallest HPT (order 18, 256 KiB).
 pub const POOL_CHUNK: usize = 1 << 18;
-
-/// A host huge page (x86_64 and most 64-bit hosts; elsewhere only an alignment).
-const HUGE_PAGE: usize = 2 << 20;
-
-/// Asks the host to back `bytes` at `p` (huge-page aligned) with transparent huge pages, as
-/// KVM's tables sit in the kernel's linear map: a table walked or rewritten at random costs a
-/// TLB miss per 4 KiB page otherwise, and a resize commit that streams into the new table
-/// stalls on every one. Advice only: where the host has no transparent huge pages nothing
-/// changes.
-fn advise_huge_pages(p: *mut u8, bytes: usize) {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    if bytes >= HUGE_PAGE && p.align_offset(HUGE_PAGE) == 0 {
-        // SAFETY: MADV_HUGEPAGE changes only how the range is backed, never its contents;
-        // the range is memory this module owns. A failure leaves small pages.
-        unsafe { libc::madvise(p.cast(), bytes, libc::MADV_HUGEPAGE) };
-    }
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    let _ = (p, bytes);
-}
 
 /// `bytes` (non-zero) zeroed bytes from the global allocator, aligned to `min_align` at least
 /// and to a huge page when they fill one or more, then asking for huge pages (see

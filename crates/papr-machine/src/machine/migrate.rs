@@ -459,8 +459,9 @@ fn incoming_inner<R: std::io::Read, A: Write>(
 ) -> Result<Machine, MigrationError> {
     let mut reader = SectionReader::new(input)?;
     let cfg = read_conf(&mut reader, host)?;
+    let local = local.map(|im| (im, im.digest()));
     match local {
-        Some(im) => writeln!(replies, "OK boot={:032x}", im.digest())?,
+        Some((_, digest)) => writeln!(replies, "OK boot={digest:032x}")?,
         None => writeln!(replies, "OK")?,
     }
     replies.flush()?;
@@ -474,7 +475,7 @@ fn incoming_inner<R: std::io::Read, A: Write>(
                 .map(u128::from_le_bytes)
                 .ok();
             match local {
-                Some(im) if digest == Some(im.digest()) => im.clone(),
+                Some((im, held)) if digest == Some(held) => im.clone(),
                 _ => {
                     return Err(SnapshotError::Section {
                         tag: "BREF".into(),

@@ -195,7 +195,7 @@ pub struct Machine {
     stats: MachineStats,
     retired: u64,
     idle_realtime: bool,
-    /// Real-time idleness: when every vCPU went idle, and the clock's next deadline then.
+    /// Real-time idleness: when every vCPU went idle (the next `run` catches their clocks up).
     idle_since: Option<std::time::Instant>,
     /// The real-time clock at virtual time 0, in seconds since 1970 (UTC).
     rtc_base: u64,

@@ -55,7 +55,7 @@ pub const HPTC: [u8; 4] = *b"HPTC";
 /// Granule of `RAMP` (the dirty log's page).
 pub const RAMP_PAGE: u64 = RAMP_PAGE_BYTES as u64;
 /// The same, as a buffer length.
-pub const RAMP_PAGE_BYTES: usize = 4096;
+pub const RAMP_PAGE_BYTES: usize = crate::snapshot::sections::RAM_PAGE;
 
 fn ic_code(m: IcMode) -> u8 {
     match m {
@@ -278,8 +278,7 @@ impl Machine {
             .map_err(|e| SnapshotError::Io(format!("writing the snapshot: {e}")))
     }
 
-    /// Writes the boot images.
-    /// Writes `BOOT`, or only `BREF` when the peer holds images of digest `peer_has` and they
+    /// Writes the boot images: `BOOT`, or only `BREF` when the peer holds images of digest `peer_has` and they
     /// are this machine's.
     pub(crate) fn write_boot_section<W: Write>(
         &self,
