@@ -19,6 +19,7 @@
 //! mode reads the host's monotonic clock instead. The platform can align clocks between vCPUs
 //! with [`Timebase::set_clock_ns`] and [`Timebase::set_tb`].
 
+use std::cell::Cell;
 use std::time::Instant;
 
 /// Time base frequency in Hz.
@@ -107,6 +108,11 @@ pub struct Timebase {
     dec_deadline: u64,
     /// TB value the utilization counters count from.
     purr_base: u64,
+    /// Instruction clock only: while `retired` is below this count the decrementer
+    /// exception cannot exist (a lower bound on the expiry, so the per-instruction test in
+    /// [`Timebase::dec_pending`] is one compare). Recomputed by the exact test when reached;
+    /// 0 (check exactly) after anything but `retire` moves the clock, TB or deadline.
+    dec_quiet_until: Cell<u64>,
 }
 
 impl Timebase {
@@ -126,6 +132,7 @@ impl Timebase {
             dec_written_tb: 0,
             dec_deadline: u64::MAX,
             purr_base: 0,
+            dec_quiet_until: Cell::new(0),
         }
     }
 
@@ -165,6 +172,7 @@ impl Timebase {
     pub fn set_clock_ns(&mut self, ns: u64) {
         let current = self.now_ns().wrapping_sub(self.base_ns);
         self.base_ns = ns.wrapping_sub(current);
+        self.dec_quiet_until.set(0);
     }
 
     /// The time base.
@@ -184,6 +192,7 @@ impl Timebase {
         if self.dec_deadline != u64::MAX {
             self.dec_deadline = self.dec_deadline.wrapping_add(delta);
         }
+        self.dec_quiet_until.set(0);
     }
 
     /// The decrementer width for the current LPCR\[LD].
@@ -218,12 +227,41 @@ impl Timebase {
             // It reaches -1 after value + 1 ticks.
             now.saturating_add(masked).saturating_add(1)
         };
+        self.dec_quiet_until.set(0);
     }
 
     /// Whether a decrementer exception exists (the interrupt is taken when MSR\[EE] = 1).
+    /// The interpreter asks at every instruction boundary: with the instruction clock this is
+    /// one compare until the expiry is near.
     #[inline]
     pub fn dec_pending(&self) -> bool {
-        self.dec_deadline != u64::MAX && self.tb() >= self.dec_deadline
+        if self.retired < self.dec_quiet_until.get() {
+            return false;
+        }
+        self.dec_pending_exact()
+    }
+
+    /// The exact test; when the exception does not exist yet, also the next lower bound on
+    /// the instruction count at which it can (instruction clock only).
+    #[cold]
+    #[inline(never)]
+    fn dec_pending_exact(&self) -> bool {
+        if self.dec_deadline == u64::MAX {
+            // Never written: only `write_dec` (which resets the bound) can arm it.
+            if let ClockSource::Instructions { .. } = self.config.clock {
+                self.dec_quiet_until.set(u64::MAX);
+            }
+            return false;
+        }
+        let tb = self.tb();
+        if tb >= self.dec_deadline {
+            return true;
+        }
+        if let ClockSource::Instructions { shift } = self.config.clock {
+            self.dec_quiet_until
+                .set(quiet_until(self.retired, self.dec_deadline - tb, shift));
+        }
+        false
     }
 
     /// Time-base ticks until the decrementer exception (0 if it exists, `None` if the
@@ -257,6 +295,7 @@ impl Timebase {
         self.dec_written_tb = s.dec_written_tb;
         self.dec_deadline = s.dec_deadline;
         self.purr_base = s.purr_base;
+        self.dec_quiet_until.set(0);
     }
 
     /// PURR: counts with the time base.
@@ -273,6 +312,20 @@ impl Timebase {
     pub fn vtb(&self) -> u64 {
         self.purr()
     }
+}
+
+/// With the instruction clock at `2^shift` ns per instruction, `retired` instructions so far
+/// and the decrementer expiry `need` (> 0) ticks away: an instruction count before which the
+/// expiry cannot be reached. The clock moves `n << shift` ns in `n` instructions, and `x` ns
+/// move the 512 MHz time base by at most `floor(64x/125) + 1` ticks, so the expiry needs
+/// `x >= (need - 1) * 125 / 64`.
+fn quiet_until(retired: u64, need: u64, shift: u32) -> u64 {
+    let min_ns = (u128::from(need - 1) * 125).div_ceil(64);
+    let min_insns = min_ns.div_ceil(1u128 << shift.min(64));
+    let until = u128::from(retired) + min_insns;
+    // Past the point where the clock's shift would saturate, test exactly.
+    let cap = u128::from(u64::MAX >> shift.min(63));
+    u64::try_from(until.min(cap)).unwrap_or(0)
 }
 
 #[inline]
@@ -377,6 +430,83 @@ mod tests {
         assert_eq!(tb.read_dec(true), 100);
         assert_eq!(tb.purr(), purr);
         assert_eq!(tb.ticks_until_dec(), Some(101));
+    }
+
+    /// The exact rule, recomputed from scratch.
+    fn dec_pending_reference(tb: &Timebase) -> bool {
+        tb.dec_deadline != u64::MAX && tb.tb() >= tb.dec_deadline
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Retire(u64),
+        WriteDec(u64, bool),
+        SetTb(u64),
+        SetClock(u64),
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            6 => (0u64..3000).prop_map(Op::Retire),
+            1 => (0u64..1u64 << 40).prop_map(Op::Retire),
+            2 => (any::<u64>(), any::<bool>()).prop_map(|(v, l)| Op::WriteDec(v, l)),
+            2 => (0u64..5000, any::<bool>()).prop_map(|(v, l)| Op::WriteDec(v, l)),
+            1 => any::<u64>().prop_map(Op::SetTb),
+            1 => (0u64..1u64 << 50).prop_map(Op::SetClock),
+        ]
+    }
+
+    proptest::proptest! {
+        /// The one-compare fast path answers exactly like the full computation, after any
+        /// sequence of clock, TB and DEC changes, for several clock rates.
+        #[test]
+        fn fast_decrementer_test_matches_the_exact_rule(
+            shift in 0u32..6,
+            ops in proptest::collection::vec(op(), 1..60),
+        ) {
+            let mut tb = Timebase::new(TimebaseConfig {
+                clock: ClockSource::Instructions { shift },
+                dec_bits: 56,
+            });
+            for o in ops {
+                match o {
+                    Op::Retire(n) => {
+                        // Step in pieces so the bound is crossed on the way.
+                        for _ in 0..4 {
+                            tb.retire(n / 4);
+                            proptest::prop_assert_eq!(tb.dec_pending(), dec_pending_reference(&tb));
+                        }
+                    }
+                    Op::WriteDec(v, l) => tb.write_dec(v, l),
+                    Op::SetTb(v) => tb.set_tb(v),
+                    Op::SetClock(ns) => tb.set_clock_ns(ns),
+                }
+                proptest::prop_assert_eq!(tb.dec_pending(), dec_pending_reference(&tb));
+            }
+        }
+    }
+
+    #[test]
+    fn fast_decrementer_test_fires_on_the_exact_instruction() {
+        for shift in 0..4 {
+            let mut tb = Timebase::new(TimebaseConfig {
+                clock: ClockSource::Instructions { shift },
+                dec_bits: 56,
+            });
+            tb.retire(12_345);
+            tb.write_dec(10_000, true);
+            let mut n = 0u64;
+            while !tb.dec_pending() {
+                assert!(!dec_pending_reference(&tb));
+                tb.retire(1);
+                n += 1;
+            }
+            assert!(dec_pending_reference(&tb));
+            // 10 001 ticks of 125/64 ns, at 2^shift ns per instruction.
+            let ns = (10_001u64 * 125).div_ceil(64);
+            assert!(n.abs_diff(ns >> shift) <= 2, "shift {shift}: {n}");
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ use crate::mmu::AccessType;
 impl<B: Bus> Machine<'_, B> {
     fn atomic_aligned(&self, insn: Insn, ea: u64, len: u64) -> Res {
         if ea & (len - 1) != 0 {
-            return Err(Event::Interrupt(Interrupt::Alignment {
+            return Err(Event::interrupt(Interrupt::Alignment {
                 dar: ea,
                 dsisr: (insn.word >> 16) & 0x3ff,
             }));

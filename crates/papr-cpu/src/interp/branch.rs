@@ -125,7 +125,7 @@ impl<B: Bus> Machine<'_, B> {
                     self.cpu.state.lr = self.cpu.state.nip;
                 }
             }
-            _ => return Err(super::ILLEGAL),
+            _ => return Err(super::illegal()),
         }
         Ok(())
     }
@@ -150,7 +150,7 @@ impl<B: Bus> Machine<'_, B> {
             Opcode::Cror => a | b,
             Opcode::Crorc => a | !b,
             Opcode::Crxor => a ^ b,
-            _ => return Err(super::ILLEGAL),
+            _ => return Err(super::illegal()),
         };
         cr.set_bit(insn.bt(), v);
         Ok(())

@@ -154,7 +154,7 @@ impl<B: Bus> Machine<'_, B> {
     #[inline]
     fn fp_check(&self) -> Res {
         if self.cpu.state.msr() & msr::FP == 0 {
-            Err(Event::Interrupt(Interrupt::FpUnavailable))
+            Err(Event::interrupt(Interrupt::FpUnavailable))
         } else {
             Ok(())
         }
@@ -211,7 +211,7 @@ impl<B: Bus> Machine<'_, B> {
     }
 
     fn fp_enabled_interrupt() -> Event {
-        Event::Interrupt(Interrupt::Program(ProgramCause::FpEnabled))
+        Event::interrupt(Interrupt::Program(ProgramCause::FpEnabled))
     }
 
     fn set_cr1(&mut self) {
@@ -1145,7 +1145,7 @@ impl<B: Bus> Machine<'_, B> {
                 self.cpu.state.fpscr &= !clear;
                 Self::fpscr_summaries(&mut self.cpu.state.fpscr);
             }
-            _ => return Err(super::ILLEGAL),
+            _ => return Err(super::illegal()),
         }
         Ok(())
     }
@@ -1245,7 +1245,7 @@ impl<B: Bus> Machine<'_, B> {
             return None;
         }
         if self.cpu.state.msr() & msr::VSX == 0 {
-            return Some(Err(Event::Interrupt(Interrupt::VsxUnavailable)));
+            return Some(Err(Event::interrupt(Interrupt::VsxUnavailable)));
         }
         let a = self.cpu.state.vsr_dword(insn.xa(), 0);
         let b = self.cpu.state.vsr_dword(insn.xb(), 0);

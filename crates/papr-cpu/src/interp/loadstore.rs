@@ -14,13 +14,13 @@
 
 use papr_isa::{Insn, Opcode};
 
-use super::{Bus, Event, Machine, Res};
+use super::{Bus, Event, EventKind, Machine, Res};
 use crate::exception::Interrupt;
 
 impl<B: Bus> Machine<'_, B> {
     /// The alignment interrupt of the multiple/string instructions in little-endian mode.
     pub(crate) fn align_le(&self, insn: Insn) -> Event {
-        Event::Interrupt(Interrupt::Alignment {
+        Event::interrupt(Interrupt::Alignment {
             dar: self.cpu.state.sprs.dar,
             dsisr: (insn.word >> 16) & 0x3ff,
         })
@@ -188,20 +188,20 @@ impl<B: Bus> Machine<'_, B> {
                     };
                     self.store_string(insn.rs(), ea, n)?;
                 }
-                _ => return Err(Event::Hypercall),
+                _ => return Err(Event::hypercall()),
             }
             Ok(())
         })();
         match r {
             // The closure's "not mine" marker (an hcall can never come from here).
-            Err(Event::Hypercall) => None,
+            Err(e) if e.kind() == EventKind::Hypercall => None,
             r => Some(r),
         }
     }
 
     fn quad_aligned(&self, _insn: Insn, ea: u64) -> Res {
         if ea & 15 != 0 {
-            return Err(Event::Interrupt(Interrupt::Alignment { dar: ea, dsisr: 0 }));
+            return Err(Event::interrupt(Interrupt::Alignment { dar: ea, dsisr: 0 }));
         }
         Ok(())
     }

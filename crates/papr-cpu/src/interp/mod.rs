@@ -116,7 +116,7 @@ pub enum Exit {
 
 /// What ends an instruction early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Event {
+pub(crate) enum EventKind {
     /// A precise interrupt: SRR0 = the instruction.
     Interrupt(Interrupt),
     /// An interrupt whose SRR0 (or LR) is the next instruction (sc, scv).
@@ -125,18 +125,62 @@ pub(crate) enum Event {
     Hypercall,
 }
 
+/// An [`EventKind`], boxed: every instruction returns a [`Res`], and with the event behind a
+/// pointer that is one register (null = completed) instead of a 24-byte value passed through
+/// memory. Events are rare (interrupts, hcalls), so their allocation does not count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Event(Box<EventKind>);
+
+impl Event {
+    /// A precise interrupt (SRR0 = the instruction).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn interrupt(i: Interrupt) -> Event {
+        Event(Box::new(EventKind::Interrupt(i)))
+    }
+
+    /// An interrupt whose SRR0 is the next instruction (sc, scv).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn after(i: Interrupt) -> Event {
+        Event(Box::new(EventKind::InterruptAfter(i)))
+    }
+
+    /// `sc 1` from privileged state.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn hypercall() -> Event {
+        Event(Box::new(EventKind::Hypercall))
+    }
+
+    /// What happened.
+    pub(crate) fn kind(&self) -> EventKind {
+        *self.0
+    }
+}
+
 impl From<Interrupt> for Event {
+    #[inline]
     fn from(i: Interrupt) -> Self {
-        Event::Interrupt(i)
+        Event::interrupt(i)
     }
 }
 
 pub(crate) type Res = Result<(), Event>;
 
 /// The illegal-instruction program interrupt.
-pub(crate) const ILLEGAL: Event = Event::Interrupt(Interrupt::Program(ProgramCause::Illegal));
+#[cold]
+#[inline(never)]
+pub(crate) fn illegal() -> Event {
+    Event::interrupt(Interrupt::Program(ProgramCause::Illegal))
+}
+
 /// The privileged-instruction program interrupt.
-pub(crate) const PRIVILEGED: Event = Event::Interrupt(Interrupt::Program(ProgramCause::Privileged));
+#[cold]
+#[inline(never)]
+pub(crate) fn privileged_instruction() -> Event {
+    Event::interrupt(Interrupt::Program(ProgramCause::Privileged))
+}
 
 /// A load-and-reserve's reservation (Book II 4.4.2): the real address and length of the
 /// access, and the 128-byte reservation granule it lies in.
@@ -222,16 +266,16 @@ impl Interpreter {
             // right after writing DEC sees time pass exactly as often as it executes.
             m.cpu.timebase.retire(1);
             if let Err(e) = r {
-                match e {
-                    Event::Interrupt(i) => {
+                match e.kind() {
+                    EventKind::Interrupt(i) => {
                         let cia = m.cia;
                         m.cpu.take_exception(i, cia);
                     }
-                    Event::InterruptAfter(i) => {
+                    EventKind::InterruptAfter(i) => {
                         let nip = m.cpu.state.nip;
                         m.cpu.take_exception(i, nip);
                     }
-                    Event::Hypercall => {
+                    EventKind::Hypercall => {
                         exit = Exit::Hypercall;
                         break;
                     }
@@ -278,33 +322,78 @@ struct FetchPage {
 }
 
 /// Bits of the decoded-instruction memo index.
-const MEMO_BITS: u32 = 12;
+const MEMO_BITS: u32 = 15;
+
+/// Which `exec_*` family executes an instruction ([`Machine::execute`]).
+mod class {
+    /// Not known yet: try the families in order and remember which one took it.
+    pub const UNKNOWN: u8 = 0;
+    pub const BRANCH: u8 = 1;
+    pub const CR: u8 = 2;
+    pub const INTEGER: u8 = 3;
+    pub const LOADSTORE: u8 = 4;
+    pub const ATOMIC: u8 = 5;
+    pub const SYSTEM: u8 = 6;
+    pub const FP: u8 = 7;
+    pub const VECTOR: u8 = 8;
+    /// No family takes it: the illegal-instruction interrupt.
+    pub const NONE: u8 = 9;
+}
+
+/// One memo entry: a decoded instruction (which carries its word) and its family.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MemoEntry {
+    insn: Insn,
+    class: u8,
+}
 
 /// A direct-mapped memo of `decode`, indexed by the instruction's address and validated by
 /// the instruction word itself. Decoding is a pure function of the word, and every fetch
 /// reads the word from storage, so the memo can never return a stale instruction: code
 /// patched by stores, DMA or the hypervisor is seen at the next fetch without any
-/// invalidation (stronger than the ISA's icbi/isync requirement).
+/// invalidation (stronger than the ISA's icbi/isync requirement). Each entry also learns which
+/// `exec_*` family executes the instruction — a function of the opcode alone — so later
+/// executions dispatch straight to it.
 #[derive(Debug, Clone)]
-pub(crate) struct DecodeMemo(Box<[(u32, Insn)]>);
+pub(crate) struct DecodeMemo(Box<[MemoEntry]>);
 
 impl Default for DecodeMemo {
     fn default() -> Self {
         // Word 0 decodes to Invalid, so the initial entries are correct memos of word 0.
-        DecodeMemo(vec![(0, decode(0)); 1 << MEMO_BITS].into_boxed_slice())
+        let e = MemoEntry {
+            insn: decode(0),
+            class: class::UNKNOWN,
+        };
+        DecodeMemo(vec![e; 1 << MEMO_BITS].into_boxed_slice())
     }
 }
 
 impl DecodeMemo {
-    #[inline]
-    fn get(&mut self, addr: u64, word: u32) -> Insn {
-        let i = ((addr >> 2) as usize) & ((1 << MEMO_BITS) - 1);
+    #[inline(always)]
+    fn index(addr: u64) -> usize {
+        ((addr >> 2) as usize) & ((1 << MEMO_BITS) - 1)
+    }
+
+    #[inline(always)]
+    fn get(&mut self, addr: u64, word: u32) -> MemoEntry {
         // The index is masked to the table size.
-        let e = &mut self.0[i];
-        if e.0 != word {
-            *e = (word, decode(word));
+        let e = &mut self.0[Self::index(addr)];
+        if e.insn.word != word {
+            *e = MemoEntry {
+                insn: decode(word),
+                class: class::UNKNOWN,
+            };
         }
-        e.1
+        *e
+    }
+
+    /// Records the family of the instruction memoised for `addr`, if it is still `word`.
+    #[cold]
+    fn learn(&mut self, addr: u64, word: u32, c: u8) {
+        let e = &mut self.0[Self::index(addr)];
+        if e.insn.word == word {
+            e.class = c;
+        }
     }
 }
 
@@ -337,11 +426,29 @@ impl<B: Bus> Machine<'_, B> {
             u32::from_be(raw)
         };
         self.cpu.state.nip = self.cpu.state.mode_ea(cia.wrapping_add(4));
-        let insn = self.decoded.get(real, word);
+        let e = self.decoded.get(real, word);
         if te != 0 {
-            return self.execute_traced(te, insn, word);
+            return self.execute_traced(te, e.insn, word);
         }
-        self.execute_word(insn, word)
+        if e.class != class::UNKNOWN {
+            return self.execute_class(e.insn, e.class);
+        }
+        self.execute_learning(real, e.insn, word)
+    }
+
+    /// The first execution of a memo entry: executes as [`Machine::execute_word`] does and
+    /// records which family took the instruction.
+    #[cold]
+    #[inline(never)]
+    fn execute_learning(&mut self, real: u64, insn: Insn, word: u32) -> Res {
+        if insn.op == Opcode::Invalid {
+            // Branches with ignored BO bits and lfdp/stfdp are re-decoded from the raw word
+            // every time.
+            return self.execute_word(insn, word);
+        }
+        let (r, c) = self.execute_chain(insn);
+        self.decoded.learn(real, word, c);
+        r
     }
 
     /// Executes `insn` decoded from `word`, working around the decoder's gaps (branches
@@ -432,7 +539,7 @@ impl<B: Bus> Machine<'_, B> {
             return self
                 .cpu
                 .translate(cia, AccessType::Fetch)
-                .map_err(|f| Event::Interrupt(f.into()));
+                .map_err(|f| Event::interrupt(f.into()));
         }
         let ea = self.cpu.state.mode_ea(cia);
         let generation = self.cpu.partition().generation();
@@ -444,7 +551,7 @@ impl<B: Bus> Machine<'_, B> {
         let real = self
             .cpu
             .translate(cia, AccessType::Fetch)
-            .map_err(|f| Event::Interrupt(f.into()))?;
+            .map_err(|f| Event::interrupt(f.into()))?;
         self.fetch_page = Some(FetchPage {
             ea_page: ea & !0xfff,
             real_page: real & !0xfff,
@@ -466,7 +573,7 @@ impl<B: Bus> Machine<'_, B> {
     }
 
     /// Reads guest-physical bytes (RAM or MMIO).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read_real(&mut self, real: u64, buf: &mut [u8]) -> Res {
         let n = buf.len() as u64;
         if real < self.ram_size && self.ram_size - real >= n {
@@ -480,16 +587,25 @@ impl<B: Bus> Machine<'_, B> {
                 );
             }
             Ok(())
-        } else if self.bus.mmio_read(real, buf) {
+        } else {
+            self.mmio_read(real, buf)
+        }
+    }
+
+    /// A load outside RAM: the bus answers, or the processor takes a machine check.
+    #[cold]
+    #[inline(never)]
+    fn mmio_read(&mut self, real: u64, buf: &mut [u8]) -> Res {
+        if self.bus.mmio_read(real, buf) {
             Ok(())
         } else {
-            Err(Event::Interrupt(Interrupt::MachineCheck))
+            Err(Event::interrupt(Interrupt::MachineCheck))
         }
     }
 
     /// Writes guest-physical bytes (RAM or MMIO); a store into the reservation granule drops
     /// the reservation.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn write_real(&mut self, real: u64, buf: &[u8]) -> Res {
         let n = buf.len() as u64;
         if let Some(r) = self.resv {
@@ -508,10 +624,19 @@ impl<B: Bus> Machine<'_, B> {
                 );
             }
             Ok(())
-        } else if self.bus.mmio_write(real, buf) {
+        } else {
+            self.mmio_write(real, buf)
+        }
+    }
+
+    /// A store outside RAM: the bus takes it, or the processor takes a machine check.
+    #[cold]
+    #[inline(never)]
+    fn mmio_write(&mut self, real: u64, buf: &[u8]) -> Res {
+        if self.bus.mmio_write(real, buf) {
             Ok(())
         } else {
-            Err(Event::Interrupt(Interrupt::MachineCheck))
+            Err(Event::interrupt(Interrupt::MachineCheck))
         }
     }
 
@@ -526,7 +651,7 @@ impl<B: Bus> Machine<'_, B> {
         }
         self.cpu
             .translate(ea, access)
-            .map_err(|f| Event::Interrupt(f.into()))
+            .map_err(|f| Event::interrupt(f.into()))
     }
 
     /// Translates a store, announcing its RAM page to the bus when the translation is fresh:
@@ -538,7 +663,7 @@ impl<B: Bus> Machine<'_, B> {
         let real = self
             .cpu
             .translate(ea, AccessType::Store)
-            .map_err(|f| Event::Interrupt(f.into()))?;
+            .map_err(|f| Event::interrupt(f.into()))?;
         if self.cpu.state.msr() & msr::DR == 0 || self.cpu.walks() != walks {
             self.announce_store(real);
         }
@@ -563,40 +688,53 @@ impl<B: Bus> Machine<'_, B> {
     }
 
     /// Loads `buf.len()` bytes from effective address `ea` in storage order.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn load_bytes(&mut self, ea: u64, buf: &mut [u8]) -> Res {
         let ea = self.cpu.state.mode_ea(ea);
         if (ea & 0xfff) + buf.len() as u64 <= 0x1000 {
             let real = self.xlate(ea, AccessType::Load)?;
             self.read_real(real, buf)
         } else {
-            // Crosses a page: translate both pages before touching anything.
-            let first = (0x1000 - (ea & 0xfff)) as usize;
-            let ea2 = self.cpu.state.mode_ea(ea.wrapping_add(first as u64));
-            let r1 = self.xlate(ea, AccessType::Load)?;
-            let r2 = self.xlate(ea2, AccessType::Load)?;
-            let (a, b) = buf.split_at_mut(first);
-            self.read_real(r1, a)?;
-            self.read_real(r2, b)
+            self.load_bytes_crossing(ea, buf)
         }
     }
 
+    /// A load that crosses a page: translates both pages before touching anything.
+    #[cold]
+    #[inline(never)]
+    fn load_bytes_crossing(&mut self, ea: u64, buf: &mut [u8]) -> Res {
+        let first = (0x1000 - (ea & 0xfff)) as usize;
+        let ea2 = self.cpu.state.mode_ea(ea.wrapping_add(first as u64));
+        let r1 = self.xlate(ea, AccessType::Load)?;
+        let r2 = self.xlate(ea2, AccessType::Load)?;
+        let (a, b) = buf.split_at_mut(first);
+        self.read_real(r1, a)?;
+        self.read_real(r2, b)
+    }
+
     /// Stores `buf` (storage order) at effective address `ea`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn store_bytes(&mut self, ea: u64, buf: &[u8]) -> Res {
         let ea = self.cpu.state.mode_ea(ea);
         if (ea & 0xfff) + buf.len() as u64 <= 0x1000 {
             let real = self.xlate(ea, AccessType::Store)?;
             self.write_real(real, buf)
         } else {
-            let first = (0x1000 - (ea & 0xfff)) as usize;
-            let ea2 = self.cpu.state.mode_ea(ea.wrapping_add(first as u64));
-            let r1 = self.xlate(ea, AccessType::Store)?;
-            let r2 = self.xlate(ea2, AccessType::Store)?;
-            let (a, b) = buf.split_at(first);
-            self.write_real(r1, a)?;
-            self.write_real(r2, b)
+            self.store_bytes_crossing(ea, buf)
         }
+    }
+
+    /// A store that crosses a page: translates both pages before touching anything.
+    #[cold]
+    #[inline(never)]
+    fn store_bytes_crossing(&mut self, ea: u64, buf: &[u8]) -> Res {
+        let first = (0x1000 - (ea & 0xfff)) as usize;
+        let ea2 = self.cpu.state.mode_ea(ea.wrapping_add(first as u64));
+        let r1 = self.xlate(ea, AccessType::Store)?;
+        let r2 = self.xlate(ea2, AccessType::Store)?;
+        let (a, b) = buf.split_at(first);
+        self.write_real(r1, a)?;
+        self.write_real(r2, b)
     }
 
     /// Loads an `N`-byte integer (N = 1, 2, 4, 8) in the current byte order.
@@ -664,18 +802,26 @@ impl<B: Bus> Machine<'_, B> {
     #[inline]
     pub(crate) fn privileged(&self) -> Res {
         if self.cpu.state.problem_state() {
-            Err(PRIVILEGED)
+            Err(privileged_instruction())
         } else {
             Ok(())
         }
     }
 
+    /// Executes `insn`, whose family is not known: each family in turn until one takes it.
     #[inline(always)]
     fn execute(&mut self, insn: Insn) -> Res {
+        self.execute_chain(insn).0
+    }
+
+    /// [`Machine::execute`], also returning the family that took the instruction.
+    fn execute_chain(&mut self, insn: Insn) -> (Res, u8) {
         use Opcode as O;
         match insn.op {
-            O::Invalid => Err(ILLEGAL),
-            O::B | O::Bc | O::Bclr | O::Bcctr | O::Bctar => self.exec_branch(insn),
+            O::Invalid => return (Err(illegal()), class::NONE),
+            O::B | O::Bc | O::Bclr | O::Bcctr | O::Bctar => {
+                return (self.exec_branch(insn), class::BRANCH)
+            }
             O::Crand
             | O::Crandc
             | O::Creqv
@@ -684,29 +830,45 @@ impl<B: Bus> Machine<'_, B> {
             | O::Cror
             | O::Crorc
             | O::Crxor
-            | O::Mcrf => self.exec_cr(insn),
-            _ => {
-                if let Some(r) = self.exec_integer(insn) {
-                    return r;
-                }
-                if let Some(r) = self.exec_loadstore(insn) {
-                    return r;
-                }
-                if let Some(r) = self.exec_atomic(insn) {
-                    return r;
-                }
-                if let Some(r) = self.exec_system(insn) {
-                    return r;
-                }
-                if let Some(r) = self.exec_fp(insn) {
-                    return r;
-                }
-                if let Some(r) = self.exec_vector(insn) {
-                    return r;
-                }
-                Err(ILLEGAL)
-            }
+            | O::Mcrf => return (self.exec_cr(insn), class::CR),
+            _ => {}
         }
+        if let Some(r) = self.exec_integer(insn) {
+            return (r, class::INTEGER);
+        }
+        if let Some(r) = self.exec_loadstore(insn) {
+            return (r, class::LOADSTORE);
+        }
+        if let Some(r) = self.exec_atomic(insn) {
+            return (r, class::ATOMIC);
+        }
+        if let Some(r) = self.exec_system(insn) {
+            return (r, class::SYSTEM);
+        }
+        if let Some(r) = self.exec_fp(insn) {
+            return (r, class::FP);
+        }
+        if let Some(r) = self.exec_vector(insn) {
+            return (r, class::VECTOR);
+        }
+        (Err(illegal()), class::NONE)
+    }
+
+    /// Executes `insn` in the family `c` learned for it (see [`DecodeMemo`]).
+    #[inline(always)]
+    fn execute_class(&mut self, insn: Insn, c: u8) -> Res {
+        let r = match c {
+            class::BRANCH => return self.exec_branch(insn),
+            class::CR => return self.exec_cr(insn),
+            class::INTEGER => self.exec_integer(insn),
+            class::LOADSTORE => self.exec_loadstore(insn),
+            class::ATOMIC => self.exec_atomic(insn),
+            class::SYSTEM => self.exec_system(insn),
+            class::FP => self.exec_fp(insn),
+            class::VECTOR => self.exec_vector(insn),
+            _ => None,
+        };
+        r.unwrap_or_else(|| Err(illegal()))
     }
 }
 

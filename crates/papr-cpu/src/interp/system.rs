@@ -12,7 +12,7 @@
 
 use papr_isa::{Insn, Opcode};
 
-use super::{Bus, Event, Machine, Res, ILLEGAL, PRIVILEGED};
+use super::{illegal, privileged_instruction, Bus, Event, Machine, Res};
 use crate::exception::{Interrupt, ProgramCause};
 use crate::state::fscr;
 
@@ -41,24 +41,24 @@ impl<B: Bus> Machine<'_, B> {
         }
         let r = match insn.op {
             O::Sc => match insn.lev() {
-                0 => Err(Event::InterruptAfter(Interrupt::SystemCall)),
+                0 => Err(Event::after(Interrupt::SystemCall)),
                 1 => {
                     if self.cpu.state.problem_state() {
                         self.cpu.state.gpr[3] = H_PRIVILEGE as u64;
                         Ok(())
                     } else {
-                        Err(Event::Hypercall)
+                        Err(Event::hypercall())
                     }
                 }
-                _ => Err(ILLEGAL),
+                _ => Err(illegal()),
             },
             O::Scv => {
                 if self.cpu.state.fscr_enabled(fscr::SCV) {
-                    Err(Event::InterruptAfter(Interrupt::SystemCallVectored {
+                    Err(Event::after(Interrupt::SystemCallVectored {
                         lev: insn.lev() as u8 & 0x7f,
                     }))
                 } else {
-                    Err(Event::Interrupt(Interrupt::FacilityUnavailable {
+                    Err(Event::interrupt(Interrupt::FacilityUnavailable {
                         cause: fscr::SCV,
                     }))
                 }
@@ -87,7 +87,7 @@ impl<B: Bus> Machine<'_, B> {
             | O::Rfebb
             | O::Urfid
             | O::Rfi
-            | O::Slbsync => Err(PRIVILEGED),
+            | O::Slbsync => Err(privileged_instruction()),
             O::Mfmsr => self.privileged().map(|()| {
                 self.cpu.state.gpr[insn.rt()] = self.cpu.msr();
             }),
@@ -105,13 +105,13 @@ impl<B: Bus> Machine<'_, B> {
                     Ok(())
                 }
                 Ok(None) => Ok(()),
-                Err(f) => Err(Event::Interrupt(f.into())),
+                Err(f) => Err(Event::interrupt(f.into())),
             },
             O::Mtspr => {
                 let v = self.cpu.state.gpr[insn.rs()];
                 self.cpu
                     .mtspr(insn.spr(), v)
-                    .map_err(|f| Event::Interrupt(f.into()))
+                    .map_err(|f| Event::interrupt(f.into()))
             }
             O::Tw | O::Twi => {
                 let a = self.cpu.state.gpr[insn.ra()] as u32;
@@ -127,7 +127,7 @@ impl<B: Bus> Machine<'_, B> {
                     u64::from(a),
                     u64::from(b),
                 ) {
-                    Err(Event::Interrupt(Interrupt::Program(ProgramCause::Trap)))
+                    Err(Event::interrupt(Interrupt::Program(ProgramCause::Trap)))
                 } else {
                     Ok(())
                 }
@@ -140,7 +140,7 @@ impl<B: Bus> Machine<'_, B> {
                     insn.si() as u64
                 };
                 if trap_fires(insn.to(), a as i64, b as i64, a, b) {
-                    Err(Event::Interrupt(Interrupt::Program(ProgramCause::Trap)))
+                    Err(Event::interrupt(Interrupt::Program(ProgramCause::Trap)))
                 } else {
                     Ok(())
                 }

@@ -101,7 +101,7 @@ fn sext(v: u64, bits_: u32) -> i64 {
 impl<B: Bus> Machine<'_, B> {
     fn vec_check(&self) -> Res {
         if self.cpu.state.msr() & msr::VEC == 0 {
-            Err(Event::Interrupt(Interrupt::VmxUnavailable))
+            Err(Event::interrupt(Interrupt::VmxUnavailable))
         } else {
             Ok(())
         }
@@ -109,7 +109,7 @@ impl<B: Bus> Machine<'_, B> {
 
     fn vsx_check(&self) -> Res {
         if self.cpu.state.msr() & msr::VSX == 0 {
-            Err(Event::Interrupt(Interrupt::VsxUnavailable))
+            Err(Event::interrupt(Interrupt::VsxUnavailable))
         } else {
             Ok(())
         }
@@ -119,7 +119,7 @@ impl<B: Bus> Machine<'_, B> {
     fn vsr_move_check(&self, x: usize) -> Res {
         if x < 32 {
             if self.cpu.state.msr() & msr::FP == 0 {
-                return Err(Event::Interrupt(Interrupt::FpUnavailable));
+                return Err(Event::interrupt(Interrupt::FpUnavailable));
             }
             Ok(())
         } else {
@@ -425,7 +425,7 @@ impl<B: Bus> Machine<'_, B> {
                 }
                 from_b16(o)
             }
-            _ => return Err(super::ILLEGAL),
+            _ => return Err(super::illegal()),
         };
         self.cpu.state.vsr[xt] = v;
         Ok(())
@@ -1010,7 +1010,7 @@ impl<B: Bus> Machine<'_, B> {
                     m.cpu.state.gpr[vt] = (v & mask) as u64;
                     return Ok(None);
                 }
-                _ => return Err(super::ILLEGAL),
+                _ => return Err(super::illegal()),
             }))
         };
         // Everything that reaches here is VMX (or a VSX scalar load/store to a VR).
