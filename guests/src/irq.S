@@ -209,6 +209,20 @@ test_main:
 	bl	irq_clear
 	mtspr	153, r14
 
+	P	"== transactional memory with MSR[TM]=0\n"
+	tbegin.
+	PIRQ	"tbegin."
+	mfspr	r3, 153
+	PR	"fscr after", r3
+	mtspr	153, r14
+	tend.
+	PIRQ	"tend."
+	mtspr	153, r14
+	tcheck	cr1
+	PIRQ	"tcheck"
+	mtspr	153, r14
+	NL
+
 	P	"== FP / VMX / VSX unavailable\n"
 	MSRCLR	MSR_FP|MSR_VEC|MSR_VSX
 	fmr	f1, f2

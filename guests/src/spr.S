@@ -167,6 +167,25 @@ test_main:
 	srdi	r5, r5, 63
 	PR	"VTB backwards", r5
 	NL
+	P	"== darn (relations only)\n"
+	darn	r3, 3		/* reserved L: the error value */
+	PR	"darn 3", r3
+	li	r5, 0
+	li	r6, 16		/* 16 tries: a 32-bit CRN never has high bits */
+1:	darn	r3, 0
+	srdi	r4, r3, 32
+	or	r5, r5, r4
+	addi	r6, r6, -1
+	cmpdi	r6, 0
+	bne	1b
+	PR	"darn 0 high bits", r5
+	darn	r3, 1
+	darn	r4, 1
+	cmpd	r3, r4		/* two 64-bit CRNs in a row differ (2^-64 chance not) */
+	mfcr	r5
+	rlwinm	r5, r5, 3, 31, 31
+	PR	"darn 1 twice equal", r5
+	NL
 	PIRQ	"  irq"
 
 	addi	r1, r1, 128

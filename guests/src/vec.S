@@ -281,6 +281,8 @@ test_main:
 	NL
 	vpkuhum	v1, v2, v3
 	PV	"vpkuhum", 1
+	vpkudum	v1, v2, v3
+	PV	"vpkudum", 1
 	vupkhsb	v1, v3
 	PV	"vupkhsb", 1
 	NL
@@ -313,6 +315,25 @@ test_main:
 	NL
 	xxsel	vs1, vs34, vs35, vs36
 	PVS	"xxsel", 1
+	NL
+	xvcpsgndp vs1, vs34, vs35
+	PVS	"xvcpsgndp A,B", 1
+	xvcpsgnsp vs1, vs35, vs34
+	PVS	"xvcpsgnsp B,A", 1
+	xvabsdp	vs1, vs35
+	PVS	"xvabsdp B", 1
+	xvnabsdp vs1, vs34
+	PVS	"xvnabsdp A", 1
+	NL
+	xvnegdp	vs1, vs35
+	PVS	"xvnegdp B", 1
+	xvabssp	vs1, vs35
+	PVS	"xvabssp B", 1
+	xvnabssp vs1, vs34
+	PVS	"xvnabssp A", 1
+	xvnegsp	vs1, vs34
+	PVS	"xvnegsp A", 1
+	NL
 	vsel	v1, v2, v3, v4
 	PV	"vsel", 1
 	NL

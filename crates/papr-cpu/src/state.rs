@@ -282,6 +282,8 @@ pub mod fscr {
     pub const DSCR: u8 = 2;
     /// Cause/enable number: performance monitor registers in problem state.
     pub const PM: u8 = 3;
+    /// Cause number: a transactional-memory instruction with MSR\[TM] = 0.
+    pub const TM: u8 = 5;
     /// Cause/enable number: event-based branch facility.
     pub const EBB: u8 = 7;
     /// Cause/enable number: target address register.

@@ -240,7 +240,7 @@ impl Cpu {
         self.set_lpcr(state.lpcr);
         self.timebase.restore_state(&state.timebase);
         self.drop_caches();
-        interp.reservation = state.reservation;
+        interp.set_reservation(state.reservation);
         interp.retired = state.retired;
         interp.decoded = Default::default();
         Ok(())

@@ -6,10 +6,10 @@
 //! leaves other combinations undefined; POWER9 and QEMU fail them), and always clears it. Any
 //! store by this thread that touches the 128-byte reservation granule clears it too
 //! ([`super::Machine::write_real`]), whatever the value, unlike QEMU 7.2, where a store of the
-//! same value leaves the reservation in place (guests README fact 2). Stores by other vCPUs or
-//! the hypervisor are not seen by that check: stcx. also fails if the reserved bytes changed
-//! since the larx (an ABA change in between is not detected; a shared reservation monitor
-//! is the platform's job once vCPUs run concurrently). Both
+//! same value leaves the reservation in place (guests README fact 2). Stores by the other
+//! threads of the partition clear it through the shared [`super::monitor`], whatever the value
+//! too. Writes by the hypervisor or a device are caught at stcx. time by comparing the reserved
+//! bytes with the larx's (a same-value write by them goes unseen). Both
 //! larx and stcx. need an aligned address, otherwise the alignment interrupt is taken with
 //! DAR = EA (Book II 4.4.2), the same DSISR rule as the other alignment interrupts.
 //! `stqcx.` succeeds when it should (QEMU 7.2's never does, README fact 1).
@@ -66,6 +66,9 @@ impl<B: Bus> Machine<'_, B> {
             len: len as u8,
             bytes: b,
         });
+        if let Some(m) = self.monitor {
+            m.reserve(real);
+        }
         Ok(())
     }
 
@@ -80,9 +83,9 @@ impl<B: Bus> Machine<'_, B> {
         if let (true, Some(r)) = (ok, self.resv) {
             let mut now = [0u8; 16];
             self.read_real(real, &mut now[..len as usize])?;
-            ok = now == r.bytes;
+            ok = now == r.bytes && self.monitor.is_none_or(|m| m.holds(real));
         }
-        self.resv = None;
+        self.drop_resv();
         if ok {
             let rs = insn.rs();
             let le = self.le();

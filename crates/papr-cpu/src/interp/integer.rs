@@ -617,6 +617,10 @@ impl<B: Bus> Machine<'_, B> {
                 self.cpu.state.gpr[rt] = v;
                 Ok(())
             }
+            O::Darn => {
+                self.cpu.state.gpr[rt] = self.darn((insn.word >> 16) & 3);
+                Ok(())
+            }
             O::Mcrxrx => {
                 let x = self.cpu.state.xer;
                 let f = (u8::from(x.ov) << 3)
@@ -687,4 +691,36 @@ pub(crate) fn cr_field_mask(fxm: u32) -> u32 {
         }
     }
     m
+}
+
+/// darn's error value (Book I 3.3.9): "no random number available"; software retries.
+pub const DARN_ERROR: u64 = u64::MAX;
+
+impl<B: Bus> Machine<'_, B> {
+    /// darn RT,L (Book I 3.3.9, Deliver A Random Number): L = 0 a 32-bit conditioned random
+    /// number (zero-extended), 1 a 64-bit conditioned one, 2 a 64-bit raw one; the reserved
+    /// L = 3 returns the error value (what QEMU 7.2 does). papr never fails: the numbers come
+    /// from the thread's generator ([`super::Interpreter::seed_random`]), never equal to the
+    /// error value of their width.
+    fn darn(&mut self, l: u32) -> u64 {
+        loop {
+            let v = next_random(self.random);
+            match l {
+                0 if v as u32 != u32::MAX => return u64::from(v as u32),
+                1 | 2 if v != DARN_ERROR => return v,
+                0..=2 => continue,
+                _ => return DARN_ERROR,
+            }
+        }
+    }
+}
+
+/// SplitMix64: a small, well-distributed generator for darn (not for cryptography; the guest
+/// kernel mixes darn output into its pool with other sources).
+pub(crate) fn next_random(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }

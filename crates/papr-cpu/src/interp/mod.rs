@@ -52,6 +52,7 @@ pub mod branch;
 pub mod fp;
 pub mod integer;
 pub mod loadstore;
+pub mod monitor;
 pub mod softfloat;
 pub mod system;
 #[cfg(test)]
@@ -66,6 +67,7 @@ use crate::cpu::Cpu;
 use crate::exception::{Interrupt, ProgramCause, SRR1_TRACE, SRR1_TRACE_LOAD, SRR1_TRACE_STORE};
 use crate::mmu::AccessType;
 use crate::state::msr;
+pub use monitor::{MonitorSlot, ReservationMonitor};
 
 /// The guest-physical bus the interpreter loads, stores and fetches through.
 ///
@@ -203,6 +205,10 @@ pub struct Interpreter {
     pub(crate) decoded: DecodeMemo,
     pub(crate) retired: u64,
     qemu_fp_compat: bool,
+    /// This thread's place in its partition's reservation monitor, if it has siblings.
+    monitor: Option<MonitorSlot>,
+    /// The state of darn's generator ([`Interpreter::seed_random`]).
+    random: u64,
 }
 
 /// Reservation granule size on POWER9 (a cache block).
@@ -234,7 +240,40 @@ impl Interpreter {
     /// Drops the reservation (the platform does this when it writes guest memory the guest
     /// may have reserved, and on reset).
     pub fn clear_reservation(&mut self) {
-        self.reservation = None;
+        self.set_reservation(None);
+    }
+
+    /// Sets the reservation (a restored or migrated thread), publishing it in the monitor.
+    pub(crate) fn set_reservation(&mut self, r: Option<Reservation>) {
+        self.reservation = r;
+        if let Some(m) = &self.monitor {
+            match r {
+                Some(r) => m.reserve(r.real),
+                None => m.release(),
+            }
+        }
+    }
+
+    /// Seeds the generator darn reads (Book I 3.3.9). A fixed seed gives a reproducible
+    /// sequence (papr's deterministic mode); the platform seeds each thread differently.
+    pub fn seed_random(&mut self, seed: u64) {
+        self.random = seed;
+    }
+
+    /// Joins the partition's reservation monitor: from now on this thread's stores clear the
+    /// other threads' reservations on the granules they touch, and theirs clear this one's
+    /// (Book II 4.4.2). A thread without a monitor sees only its own stores (and, at stcx.
+    /// time, a changed value). A reservation already held is published.
+    pub fn set_monitor(&mut self, slot: MonitorSlot) {
+        if let Some(old) = self.monitor.replace(slot) {
+            old.release();
+        }
+        self.set_reservation(self.reservation);
+    }
+
+    /// The monitor slot, if any.
+    pub fn monitor(&self) -> Option<&MonitorSlot> {
+        self.monitor.as_ref()
     }
 
     /// Runs at most `budget` instructions. Interrupts taken count as boundaries, not
@@ -250,6 +289,8 @@ impl Interpreter {
             cia: 0,
             qemu_fp_compat: self.qemu_fp_compat,
             decoded: &mut self.decoded,
+            monitor: self.monitor.as_ref(),
+            random: &mut self.random,
             fetch_page: None,
             trace_access: NOT_RECORDING,
         };
@@ -300,6 +341,10 @@ pub(crate) struct Machine<'a, B: Bus> {
     /// See [`Interpreter::set_qemu_fp_compat`].
     pub(crate) qemu_fp_compat: bool,
     decoded: &'a mut DecodeMemo,
+    /// The partition's reservation monitor (see [`Interpreter::set_monitor`]).
+    pub(crate) monitor: Option<&'a MonitorSlot>,
+    /// darn's generator state.
+    pub(crate) random: &'a mut u64,
     fetch_page: Option<FetchPage>,
     /// The first data access (EA, load or store) of an instruction executing under
     /// MSR\[SE|BE], for the trace interrupt's SRR1 bits 35/36 and SDAR.
@@ -561,6 +606,15 @@ impl<B: Bus> Machine<'_, B> {
         Ok(real)
     }
 
+    /// Drops this thread's reservation, in the monitor too.
+    #[cold]
+    pub(crate) fn drop_resv(&mut self) {
+        self.resv = None;
+        if let Some(m) = self.monitor {
+            m.release();
+        }
+    }
+
     /// Drops the fetch-page cache (SLB instructions, mtspr).
     #[inline]
     pub(crate) fn drop_fetch_page(&mut self) {
@@ -611,8 +665,11 @@ impl<B: Bus> Machine<'_, B> {
         if let Some(r) = self.resv {
             let g = r.real & !(RESERVATION_GRANULE - 1);
             if real < g + RESERVATION_GRANULE && real + n > g {
-                self.resv = None;
+                self.drop_resv();
             }
+        }
+        if let Some(m) = self.monitor {
+            m.store(real, n);
         }
         if real < self.ram_size && self.ram_size - real >= n {
             // SAFETY: as in `read_real`.

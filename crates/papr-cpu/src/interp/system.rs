@@ -40,6 +40,20 @@ impl<B: Bus> Machine<'_, B> {
             self.drop_fetch_page();
         }
         let r = match insn.op {
+            // Transactional memory (Book II 5): papr has none, MSR[TM] stays 0, so every TM
+            // instruction takes the facility unavailable interrupt with FSCR[IC] = TM (Book
+            // III 7.5.21), after the privilege check of the privileged ones. Linux answers
+            // user space with SIGILL, as on a POWER9 partition without TM.
+            O::Tbegin
+            | O::Tend
+            | O::Tabort
+            | O::Tabortwc
+            | O::Tabortdc
+            | O::Tabortwci
+            | O::Tabortdci
+            | O::Tcheck
+            | O::Tsr => Err(tm_unavailable()),
+            O::Treclaim | O::Trechkpt => self.privileged().and_then(|()| Err(tm_unavailable())),
             O::Sc => match insn.lev() {
                 0 => Err(Event::after(Interrupt::SystemCall)),
                 1 => {
@@ -183,4 +197,10 @@ impl<B: Bus> Machine<'_, B> {
         };
         Some(r)
     }
+}
+
+/// The facility unavailable interrupt of a TM instruction.
+#[cold]
+fn tm_unavailable() -> Event {
+    Event::interrupt(Interrupt::FacilityUnavailable { cause: fscr::TM })
 }

@@ -123,8 +123,10 @@ fn patched_code_is_seen_at_the_next_fetch() {
 
 #[test]
 fn an_unimplemented_instruction_is_illegal_and_privileged_ones_need_privilege() {
-    // darn r3,1 (valid POWER9 encoding papr does not implement); then mfmsr in problem state.
-    let (mut cpu, mut bus) = machine(&[0x7c61_05e6]);
+    // dadd f1,f2,f3 (a valid POWER9 DFP encoding papr does not implement); then mfmsr in
+    // problem state.
+    let (mut cpu, mut bus) = machine(&[0xec22_1804]);
+    cpu.set_msr(msr::SF | msr::FP);
     let mut i = Interpreter::new();
     i.run(&mut cpu, &mut bus, 1);
     assert_eq!(cpu.state.nip, 0x700);
@@ -151,6 +153,85 @@ fn a_foreign_store_between_larx_and_stcx_makes_it_fail() {
     i.run(&mut cpu, &mut bus, 1);
     assert_eq!(cpu.state.cr.field(0), 0);
     assert_eq!(&bus.mem[0x8000..0x8004], &[0, 0, 0, 9]);
+}
+
+/// Two threads of one partition on one memory, each with its own code page: thread 0 runs
+/// `lwarx r5,0,r3; stwcx. r6,0,r3` (at 0x1000), thread 1 a store of r6 at r4 (at 0x3000).
+fn two_threads(store: u32) -> (Cpu, Cpu, TestBus) {
+    let lwarx = x(5, 0, 3, 20);
+    let stwcx = x(6, 0, 3, 150) | 1;
+    let (mut a, mut bus) = machine(&[lwarx, stwcx]);
+    bus.mem[0x3000..0x3004].copy_from_slice(&store.to_be_bytes());
+    let (mut b, _) = machine(&[]);
+    b.state.nip = 0x3000;
+    a.state.gpr[3] = 0x8000;
+    a.state.gpr[6] = 7;
+    b.state.gpr[6] = 0; // the value already in memory: a same-value store
+    (a, b, bus)
+}
+
+#[test]
+fn a_same_value_store_by_another_thread_kills_the_reservation() {
+    let monitor = ReservationMonitor::new(2);
+    for (store, offset, fails) in [
+        (0x90c4_0000u32, 0x8000u64, true), // stw, same word
+        (0xf8c4_0000, 0x8078, true),       // std, same granule, last doubleword
+        (0x98c4_0000, 0x807f, true),       // stb, last byte of the granule
+        (0x90c4_0000, 0x8080, false),      // stw, next granule
+        (0x90c4_0000, 0x7ffc, false),      // stw, just before
+    ] {
+        let (mut a, mut b, mut bus) = two_threads(store);
+        b.state.gpr[4] = offset;
+        let mut ia = Interpreter::new();
+        let mut ib = Interpreter::new();
+        ia.set_monitor(monitor.slot(0).expect("slot 0"));
+        ib.set_monitor(monitor.slot(1).expect("slot 1"));
+        ia.run(&mut a, &mut bus, 1);
+        ib.run(&mut b, &mut bus, 1);
+        ia.run(&mut a, &mut bus, 1);
+        let cr0 = a.state.cr.field(0);
+        assert_eq!(
+            cr0 == 0,
+            fails,
+            "store {store:08x} at {offset:#x}: CR0 {cr0:04b}"
+        );
+        assert!(
+            !monitor.holds(0, 0x8000),
+            "stcx. always ends the reservation"
+        );
+    }
+    // Without the monitor the same-value store goes unseen (the byte comparison cannot see it).
+    let (mut a, mut b, mut bus) = two_threads(0x90c4_0000);
+    b.state.gpr[4] = 0x8000;
+    let (mut ia, mut ib) = (Interpreter::new(), Interpreter::new());
+    ia.run(&mut a, &mut bus, 1);
+    ib.run(&mut b, &mut bus, 1);
+    ia.run(&mut a, &mut bus, 1);
+    assert_eq!(a.state.cr.field(0), 0b0010);
+}
+
+#[test]
+fn a_restored_reservation_is_published_and_clear_reservation_withdraws_it() {
+    let monitor = ReservationMonitor::new(2);
+    let (mut a, _b, mut bus) = two_threads(0);
+    let mut ia = Interpreter::new();
+    ia.set_monitor(monitor.slot(0).expect("slot 0"));
+    ia.run(&mut a, &mut bus, 1);
+    assert!(monitor.holds(0, 0x8000));
+    let state = a.save_state(&ia);
+    ia.clear_reservation();
+    assert!(!monitor.holds(0, 0x8000));
+    let mut fresh = Interpreter::new();
+    fresh.set_monitor(monitor.slot(0).expect("slot 0"));
+    a.restore_state(&mut fresh, &state).expect("restore");
+    assert!(monitor.holds(0, 0x8000));
+    monitor.platform_store(0x8010, 4);
+    fresh.run(&mut a, &mut bus, 1);
+    assert_eq!(
+        a.state.cr.field(0),
+        0,
+        "a platform store clears a restored reservation"
+    );
 }
 
 #[test]
@@ -478,4 +559,57 @@ fn ail3_relocates_the_trace_interrupt_when_translated() {
     );
     assert_eq!(cpu.state.sprs.pmu.sdar, base + 0x3008);
     assert_eq!(cpu.msr(), msr::SF | msr::IR | msr::DR);
+}
+
+#[test]
+fn darn_delivers_seeded_numbers_of_the_right_width_and_l3_the_error_value() {
+    // darn r3,0; darn r4,1; darn r5,2; darn r6,3
+    let code = [0x7c60_05e6, 0x7c81_05e6, 0x7ca2_05e6, 0x7cc3_05e6];
+    let run = |seed: u64| {
+        let (mut cpu, mut bus) = machine(&code);
+        let mut i = Interpreter::new();
+        i.seed_random(seed);
+        i.run(&mut cpu, &mut bus, 4);
+        assert_eq!(cpu.state.nip, 0x1010, "no interrupt");
+        [
+            cpu.state.gpr[3],
+            cpu.state.gpr[4],
+            cpu.state.gpr[5],
+            cpu.state.gpr[6],
+        ]
+    };
+    let a = run(1);
+    assert_eq!(a, run(1), "same seed, same numbers");
+    let b = run(2);
+    assert_ne!(a[1], b[1], "another seed, other numbers");
+    for r in [a, b] {
+        assert_eq!(r[0] >> 32, 0, "L=0: a 32-bit number");
+        assert_ne!(r[0], 0xffff_ffff);
+        assert_ne!(r[1], u64::MAX);
+        assert_ne!(r[2], u64::MAX);
+        assert_ne!(r[1], r[2]);
+        assert_eq!(r[3], u64::MAX, "L=3 (reserved): the error value");
+    }
+}
+
+#[test]
+fn transactional_memory_is_unavailable() {
+    // tbegin. ; then treclaim. r3 in problem state (privileged first).
+    let (mut cpu, mut bus) = machine(&[0x7c00_051d]);
+    let mut i = Interpreter::new();
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(cpu.state.nip, 0xf60);
+    assert_eq!(cpu.state.sprs.srr0, 0x1000);
+    assert_eq!(cpu.state.sprs.fscr >> 56, 5, "FSCR[IC] = TM");
+    let (mut cpu, mut bus) = machine(&[0x7c03_075d]);
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(
+        cpu.state.nip, 0xf60,
+        "treclaim. in privileged state: TM unavailable"
+    );
+    let (mut cpu, mut bus) = machine(&[0x7c03_075d]);
+    cpu.set_msr(msr::SF | msr::PR);
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(cpu.state.nip, 0x700);
+    assert_eq!(cpu.state.sprs.srr1 & 0x0004_0000, 0x0004_0000, "privileged");
 }

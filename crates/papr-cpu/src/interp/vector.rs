@@ -98,6 +98,11 @@ fn sext(v: u64, bits_: u32) -> i64 {
     ((v << s) as i64) >> s
 }
 
+/// The sign bits of a VSR's two binary64 elements.
+const SIGNS_DP: u128 = 0x8000_0000_0000_0000_8000_0000_0000_0000;
+/// The sign bits of a VSR's four binary32 elements.
+const SIGNS_SP: u128 = 0x8000_0000_8000_0000_8000_0000_8000_0000;
+
 impl<B: Bus> Machine<'_, B> {
     fn vec_check(&self) -> Res {
         if self.cpu.state.msr() & msr::VEC == 0 {
@@ -194,6 +199,14 @@ impl<B: Bus> Machine<'_, B> {
             | O::Stxsspx
             | O::Xxland
             | O::Xxlandc
+            | O::Xvcpsgndp
+            | O::Xvcpsgnsp
+            | O::Xvabsdp
+            | O::Xvabssp
+            | O::Xvnabsdp
+            | O::Xvnabssp
+            | O::Xvnegdp
+            | O::Xvnegsp
             | O::Xxlor
             | O::Xxlorc
             | O::Xxlxor
@@ -354,6 +367,16 @@ impl<B: Bus> Machine<'_, B> {
             }
             O::Xxland => a & b,
             O::Xxlandc => a & !b,
+            // The sign-bit operations of Book I 7.6 (xvcpsgndp…xvnegsp): bitwise on each
+            // element's sign, no FPSCR effect, NaNs untouched (xvmovdp is xvcpsgndp A = B).
+            O::Xvcpsgndp => (a & SIGNS_DP) | (b & !SIGNS_DP),
+            O::Xvcpsgnsp => (a & SIGNS_SP) | (b & !SIGNS_SP),
+            O::Xvabsdp => b & !SIGNS_DP,
+            O::Xvabssp => b & !SIGNS_SP,
+            O::Xvnabsdp => b | SIGNS_DP,
+            O::Xvnabssp => b | SIGNS_SP,
+            O::Xvnegdp => b ^ SIGNS_DP,
+            O::Xvnegsp => b ^ SIGNS_SP,
             O::Xxlor => a | b,
             O::Xxlorc => a | !b,
             O::Xxlxor => a ^ b,
@@ -612,6 +635,10 @@ impl<B: Bus> Machine<'_, B> {
                         o[4 + i] = y[i] as u16;
                     }
                     from_h8(o)
+                }
+                O::Vpkudum => {
+                    let (x, y) = (d2(a), d2(b));
+                    from_w4([x[0] as u32, x[1] as u32, y[0] as u32, y[1] as u32])
                 }
                 O::Vupkhsb | O::Vupklsb => {
                     let x = b16(b);
@@ -1086,6 +1113,7 @@ fn is_vmx_op(op: Opcode) -> bool {
             | O::Vmrglw
             | O::Vpkuhum
             | O::Vpkuwum
+            | O::Vpkudum
             | O::Vupkhsb
             | O::Vupklsb
             | O::Vupkhsh

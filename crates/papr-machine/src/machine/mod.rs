@@ -27,7 +27,7 @@ use std::ptr::NonNull;
 use std::sync::Arc;
 
 use papr_cpu::lpcr::Lpcr;
-use papr_cpu::{Bus, Cpu, CpuConfig, Exit, Interpreter};
+use papr_cpu::{Bus, Cpu, CpuConfig, Exit, Interpreter, ReservationMonitor};
 use papr_hv::hcall::{rc, HcallArgs, HcallExit, HcallResult};
 use papr_hv::irq::{AttrValue, DeviceFd, DeviceType, IrqCap, MapRegion, Mapping};
 use papr_hv::{GuestRam, RunGuard, Vcpu, Vm, VmConfig, VmError};
@@ -575,10 +575,21 @@ impl Machine {
     /// (Re)starts the machine from power-on: images loaded, tree rebuilt, HPT back to the
     /// platform's size, the reset-default interrupt controller, the boot vCPU at the kernel.
     fn boot(&mut self) -> Result<(), MachineError> {
-        for v in &mut self.vcpus {
+        // One reservation monitor for the partition's threads (Book II 4.4.2): a store by one
+        // vCPU into another's reservation granule makes the other's stcx. fail.
+        let monitor = ReservationMonitor::new(self.vcpus.len());
+        for (k, v) in self.vcpus.iter_mut().enumerate() {
             v.guard = None;
             v.cpu.reset();
             v.interp = Interpreter::new();
+            if let Some(slot) = monitor.slot(k) {
+                v.interp.set_monitor(slot);
+            }
+            // darn's numbers: a seed per vCPU derived from the machine's generator (fixed in
+            // deterministic mode) without drawing from it, so H_RANDOM's sequence is the same
+            // whether or not the guest uses darn.
+            v.interp
+                .seed_random(self.rng.state() ^ (k as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
             v.state = RunState::Stopped;
             v.prodded = false;
             v.vpa = VpaState::default();
