@@ -48,6 +48,7 @@
 )]
 
 pub mod atomic;
+mod block;
 pub mod branch;
 pub mod fp;
 pub mod integer;
@@ -203,6 +204,7 @@ pub struct Reservation {
 pub struct Interpreter {
     pub(crate) reservation: Option<Reservation>,
     pub(crate) decoded: DecodeMemo,
+    pub(crate) blocks: block::BlockCache,
     pub(crate) retired: u64,
     qemu_fp_compat: bool,
     /// This thread's place in its partition's reservation monitor, if it has siblings.
@@ -289,6 +291,9 @@ impl Interpreter {
             cia: 0,
             qemu_fp_compat: self.qemu_fp_compat,
             decoded: &mut self.decoded,
+            blocks: &mut self.blocks,
+            block_span: (0, 0),
+            block_written: false,
             monitor: self.monitor.as_ref(),
             random: &mut self.random,
             fetch_page: None,
@@ -301,11 +306,11 @@ impl Interpreter {
                 let nip = m.cpu.state.nip;
                 m.cpu.take_exception(intr, nip);
             }
-            let r = m.step();
-            done += 1;
-            // Virtual time advances with every instruction, so a guest reading TB or DEC
-            // right after writing DEC sees time pass exactly as often as it executes.
-            m.cpu.timebase.retire(1);
+            // Virtual time advances with every instruction (the block runner retires each
+            // one), so a guest reading TB or DEC right after writing DEC sees time pass
+            // exactly as often as it executes.
+            let (n, r) = m.run_block(budget - done);
+            done += n;
             if let Err(e) = r {
                 match e.kind() {
                     EventKind::Interrupt(i) => {
@@ -341,6 +346,11 @@ pub(crate) struct Machine<'a, B: Bus> {
     /// See [`Interpreter::set_qemu_fp_compat`].
     pub(crate) qemu_fp_compat: bool,
     decoded: &'a mut DecodeMemo,
+    blocks: &'a mut block::BlockCache,
+    /// The real addresses of the block executing (empty outside one): a store into them
+    /// sets `block_written`, which ends the block after the store.
+    block_span: (u64, u64),
+    block_written: bool,
     /// The partition's reservation monitor (see [`Interpreter::set_monitor`]).
     pub(crate) monitor: Option<&'a MonitorSlot>,
     /// darn's generator state.
@@ -370,7 +380,7 @@ struct FetchPage {
 const MEMO_BITS: u32 = 15;
 
 /// Which `exec_*` family executes an instruction ([`Machine::execute`]).
-mod class {
+pub(crate) mod class {
     /// Not known yet: try the families in order and remember which one took it.
     pub const UNKNOWN: u8 = 0;
     pub const BRANCH: u8 = 1;
@@ -388,8 +398,8 @@ mod class {
 /// One memo entry: a decoded instruction (which carries its word) and its family.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct MemoEntry {
-    insn: Insn,
-    class: u8,
+    pub(crate) insn: Insn,
+    pub(crate) class: u8,
 }
 
 /// A direct-mapped memo of `decode`, indexed by the instruction's address and validated by
@@ -443,6 +453,93 @@ impl DecodeMemo {
 }
 
 impl<B: Bus> Machine<'_, B> {
+    /// Executes instructions from the decoded block at NIP (see [`block`]) until the block
+    /// ends, the flow leaves it, the MSR or the fetch context changes, an instruction stores
+    /// into the block, an interrupt is pending or `left` instructions have run. Returns how
+    /// many instructions ran (each retired on the clock) and the last one's result. Under
+    /// trace, or with code outside RAM, one instruction through [`Machine::step`].
+    #[inline(always)]
+    fn run_block(&mut self, left: u64) -> (u64, Res) {
+        let cia0 = self.cpu.state.nip;
+        let msr0 = self.cpu.state.msr();
+        if msr0 & (msr::SE | msr::BE) != 0 {
+            return self.step_retired();
+        }
+        let real0 = match self.fetch_translate(cia0) {
+            Ok(r) => r,
+            Err(e) => {
+                self.cia = cia0;
+                self.cpu.timebase.retire(1);
+                return (1, Err(e));
+            }
+        };
+        if real0 >= self.ram_size || self.ram_size - real0 < 4 || real0 & 3 != 0 {
+            return self.step_retired();
+        }
+        let le = msr0 & msr::LE != 0;
+        // SAFETY: RAM is readable for the bus's lifetime (Bus contract) and `real0 + 4` lies
+        // inside it.
+        let len = unsafe {
+            self.blocks
+                .get(real0, le, self.ram.as_ptr(), self.ram_size)
+                .len
+        };
+        let bi = block::BlockCache::index(real0);
+        self.block_span = (real0, real0 + 4 * len as u64);
+        let mut n = 0u64;
+        let mut k = 0usize;
+        loop {
+            let cia = self.cpu.state.mode_ea(cia0.wrapping_add(4 * k as u64));
+            let next = self.cpu.state.mode_ea(cia.wrapping_add(4));
+            self.cia = cia;
+            self.cpu.state.nip = next;
+            let e = self.blocks.entry(bi, k);
+            let r = if e.class != class::UNKNOWN {
+                self.execute_class(e.insn, e.class)
+            } else {
+                self.execute_block_learning(bi, k, e.insn)
+            };
+            n += 1;
+            k += 1;
+            self.cpu.timebase.retire(1);
+            if r.is_err()
+                || k == len
+                || n == left
+                || self.cpu.state.nip != next
+                || self.cpu.state.msr() != msr0
+                || self.block_written
+                || (msr0 & msr::IR != 0 && self.fetch_page.is_none())
+                || self.cpu.pending_interrupt().is_some()
+            {
+                self.block_span = (0, 0);
+                self.block_written = false;
+                return (n, r);
+            }
+        }
+    }
+
+    /// One instruction through [`Machine::step`], retired on the clock.
+    #[cold]
+    #[inline(never)]
+    fn step_retired(&mut self) -> (u64, Res) {
+        let r = self.step();
+        self.cpu.timebase.retire(1);
+        (1, r)
+    }
+
+    /// The first execution of block entry `k` of block `bi`: as [`Machine::execute_word`],
+    /// and the family that took the instruction is recorded in the entry.
+    #[cold]
+    #[inline(never)]
+    fn execute_block_learning(&mut self, bi: usize, k: usize, insn: Insn) -> Res {
+        if insn.op == Opcode::Invalid {
+            return self.execute_word(insn, insn.word);
+        }
+        let (r, c) = self.execute_chain(insn);
+        self.blocks.learn(bi, k, insn.word, c);
+        r
+    }
+
     /// Fetches, decodes and executes one instruction, then takes the trace interrupt if it
     /// completed under MSR\[SE|BE] (decided by the MSR it executed under).
     #[inline(always)]
@@ -670,6 +767,9 @@ impl<B: Bus> Machine<'_, B> {
         }
         if let Some(m) = self.monitor {
             m.store(real, n);
+        }
+        if real < self.block_span.1 && real + n > self.block_span.0 {
+            self.block_written = true;
         }
         if real < self.ram_size && self.ram_size - real >= n {
             // SAFETY: as in `read_real`.

@@ -613,3 +613,48 @@ fn transactional_memory_is_unavailable() {
     assert_eq!(cpu.state.nip, 0x700);
     assert_eq!(cpu.state.sprs.srr1 & 0x0004_0000, 0x0004_0000, "privileged");
 }
+
+#[test]
+fn a_store_into_the_executing_block_is_fetched_by_the_next_instruction() {
+    // 0x1000: stw r5,8(r3); nop; li r6,1 — the store turns the li into `li r6,2` before it
+    // executes, inside one decoded block.
+    let (mut cpu, mut bus) = machine(&[0x90a3_0008, 0x6000_0000, 0x38c0_0001, 0x4800_0000]);
+    cpu.state.gpr[3] = 0x1000;
+    cpu.state.gpr[5] = 0x38c0_0002;
+    let mut i = Interpreter::new();
+    // Decode the block once first (run the nop and li), then come back to the store.
+    cpu.state.nip = 0x1004;
+    i.run(&mut cpu, &mut bus, 2);
+    assert_eq!(cpu.state.gpr[6], 1);
+    cpu.state.nip = 0x1000;
+    i.run(&mut cpu, &mut bus, 3);
+    assert_eq!(cpu.state.gpr[6], 2);
+    // And a patch made between runs (by anyone) is seen when the block is entered again.
+    bus.mem[0x1008..0x100c].copy_from_slice(&0x38c0_0003u32.to_be_bytes());
+    cpu.state.nip = 0x1004;
+    i.run(&mut cpu, &mut bus, 2);
+    assert_eq!(cpu.state.gpr[6], 3);
+}
+
+#[test]
+fn a_block_stops_exactly_at_the_budget_and_at_a_pending_interrupt() {
+    // Eight `addi r3,r3,1` and a branch back: one block.
+    let mut code = vec![0x3863_0001u32; 8];
+    code.push(0x4bff_ffe0);
+    let (mut cpu, mut bus) = machine(&code);
+    let mut i = Interpreter::new();
+    i.run(&mut cpu, &mut bus, 5);
+    assert_eq!((cpu.state.gpr[3], cpu.state.nip, i.retired()), (5, 0x1014, 5));
+    // A decrementer that expires mid-block is taken at the boundary where it exists.
+    bus.mem[0x900..0x904].copy_from_slice(&0x4800_0000u32.to_be_bytes()); // b .
+    cpu.state.nip = 0x1000;
+    cpu.state.gpr[3] = 0;
+    cpu.set_msr(msr::SF | msr::EE);
+    cpu.timebase.write_dec(2, true); // exists 3 ticks (about 6 instructions) from now
+    i.run(&mut cpu, &mut bus, 7);
+    let ran = cpu.state.gpr[3];
+    assert!((1..8).contains(&ran), "mid-block: {ran}");
+    assert_eq!(cpu.state.sprs.srr0, 0x1000 + 4 * ran);
+    assert_eq!(cpu.state.nip, 0x900);
+    assert!(cpu.timebase.dec_pending());
+}
