@@ -89,6 +89,10 @@ pub mod fpscr {
 
 use fpscr as F;
 
+mod quad;
+#[cfg(test)]
+mod quad_ref_tests;
+
 const QNAN: u64 = 0x7ff8_0000_0000_0000;
 
 /// FPRF for a result image (Book I 4.4 figure "Floating-Point Result Flags").
@@ -160,9 +164,8 @@ impl<B: Bus> Machine<'_, B> {
         }
     }
 
-    /// FR and FI describe the last arithmetic instruction: cleared before it sets them. papr
-    /// never sets FR (see the module notes); QEMU 7.2 does not implement it at all and leaves
-    /// whatever mtfsf/mtfsb1 wrote.
+    /// FR and FI describe the last arithmetic instruction: cleared before it sets them. QEMU
+    /// 7.2 does not implement FR and leaves whatever mtfsf/mtfsb1 wrote (compat mode).
     fn clear_fr_fi(&mut self) {
         if self.qemu_fp_compat {
             self.cpu.state.fpscr &= !F::FI;
@@ -245,8 +248,7 @@ impl<B: Bus> Machine<'_, B> {
         set_fprf: bool,
     ) -> Res {
         let f0 = self.cpu.state.fpscr;
-        self.clear_fr_fi();
-        let (result, raised, suppress) = match out {
+        let (result, raised, st) = match out {
             Outcome::Value(v, st) => {
                 let mut r = 0;
                 let mut v = v;
@@ -256,35 +258,21 @@ impl<B: Bus> Machine<'_, B> {
                 if st.underflow || (st.tiny && f0 & F::UE != 0) {
                     r |= F::UX;
                 }
-                let mut inexact = st.inexact;
-                if st.overflow && f0 & F::OE != 0 || st.tiny && f0 & F::UE != 0 {
-                    // Enabled overflow/underflow deliver the exponent-adjusted result; papr
-                    // does not model it and delivers the default one.
-                    inexact = st.inexact;
-                }
-                if inexact {
-                    r |= F::XX;
-                    self.cpu.state.fpscr |= F::FI;
-                }
                 if prec == Prec::Single && sf::is_nan(v) {
                     v = single_nan(v);
                 }
-                (v, r, false)
+                (v, r, st)
             }
-            Outcome::Invalid(vx) => (QNAN, vx, f0 & F::VE != 0),
+            Outcome::Invalid(vx) => (QNAN, vx, sf::Status::default()),
             Outcome::Nan(v, snan) => {
                 let v = if prec == Prec::Single {
                     single_nan(quiet(v))
                 } else {
                     quiet(v)
                 };
-                if snan {
-                    (v, F::VXSNAN, f0 & F::VE != 0)
-                } else {
-                    (v, 0, false)
-                }
+                (v, if snan { F::VXSNAN } else { 0 }, sf::Status::default())
             }
-            Outcome::ZeroDivide(v) => (v, F::ZX, f0 & F::ZE != 0),
+            Outcome::ZeroDivide(v) => (v, F::ZX, sf::Status::default()),
             Outcome::NanImz(v, snan) => {
                 let v = if prec == Prec::Single {
                     single_nan(quiet(v))
@@ -292,19 +280,11 @@ impl<B: Bus> Machine<'_, B> {
                     quiet(v)
                 };
                 let r = F::VXIMZ | if snan { F::VXSNAN } else { 0 };
-                (v, r, f0 & F::VE != 0)
+                (v, r, sf::Status::default())
             }
         };
-        self.fpscr_raise(raised);
-        if raised & ((F::VX_ALL & !F::VXSNAN) | F::ZX) != 0 {
-            // Matters only in QEMU compat mode (papr has already cleared FR): QEMU clears FR
-            // on these exceptions and otherwise leaves it.
-            self.cpu.state.fpscr &= !F::FR;
-        }
-        let enabled_now = self.cpu.state.fpscr & F::FEX != 0 && raised != 0;
-        // Enabled invalid/zero-divide: the target and FPRF stay, when interrupts are on.
-        let keep_target = suppress && self.fp_interrupts_on();
-        if !keep_target {
+        let write = self.fp_round_status(raised, st.inexact, st.rounded_up);
+        if write {
             self.write_target(target, result);
             if set_fprf {
                 let f = &mut self.cpu.state.fpscr;
@@ -314,7 +294,42 @@ impl<B: Bus> Machine<'_, B> {
         if rc {
             self.set_cr1();
         }
-        if enabled_now && self.fp_interrupts_on() {
+        self.fp_interrupt_if_enabled(raised | if st.inexact { F::XX } else { 0 })
+    }
+
+    /// The FPSCR effects of an arithmetic, rounding or conversion instruction (Book I 4.2.2,
+    /// 4.3.6; the FR/FI lines of each VSX instruction's pseudocode): the exception bits
+    /// `raised` (XX added when `inexact`), FI = inexact and FR = the rounding increased the
+    /// magnitude, both 0 after an invalid operation or a zero divide. Returns whether the target
+    /// and FPRF are written: not after an enabled invalid-operation or zero-divide exception
+    /// while FP interrupts are on (with MSR\[FE0] = MSR\[FE1] = 0 papr writes them, as QEMU 7.2).
+    ///
+    /// QEMU 7.2 never computes FR: in compat mode FR is only cleared, by an invalid operation
+    /// other than VXSNAN alone and by a zero divide, as QEMU does.
+    fn fp_round_status(&mut self, raised: u64, inexact: bool, rounded_up: bool) -> bool {
+        let f0 = self.cpu.state.fpscr;
+        self.clear_fr_fi();
+        let mut raised = raised;
+        if inexact {
+            raised |= F::XX;
+            self.cpu.state.fpscr |= F::FI;
+        }
+        if rounded_up && !self.qemu_fp_compat {
+            self.cpu.state.fpscr |= F::FR;
+        }
+        self.fpscr_raise(raised);
+        if raised & ((F::VX_ALL & !F::VXSNAN) | F::ZX) != 0 {
+            self.cpu.state.fpscr &= !(F::FR | F::FI);
+        }
+        let suppress = (raised & F::VX_ALL != 0 && f0 & F::VE != 0)
+            || (raised & F::ZX != 0 && f0 & F::ZE != 0);
+        !(suppress && self.fp_interrupts_on())
+    }
+
+    /// The FP-enabled program interrupt after an instruction that raised `raised`, when an
+    /// enabled exception is summarised (FEX) and MSR\[FE0|FE1] ≠ 0.
+    fn fp_interrupt_if_enabled(&self, raised: u64) -> Res {
+        if raised != 0 && self.cpu.state.fpscr & F::FEX != 0 && self.fp_interrupts_on() {
             return Err(Self::fp_enabled_interrupt());
         }
         Ok(())
@@ -379,8 +394,43 @@ impl<B: Bus> Machine<'_, B> {
         }
     }
 
+    /// Rounds an exact result. With FPSCR\[OE] = 1 an overflow, and with FPSCR\[UE] = 1 a tiny
+    /// result, deliver the exact value scaled by 2^∓1536 (double) or 2^∓192 (single) and rounded
+    /// (Book I 4.4.4, 4.4.5); QEMU 7.2 delivers the default result (compat mode).
     fn round_value(&self, x: Exact, prec: Prec, mode: Round) -> Outcome {
         let (v, st) = sf::round(x, prec, mode);
+        if !self.qemu_fp_compat {
+            let f = self.cpu.state.fpscr;
+            let alpha = match prec {
+                Prec::Double => 1536,
+                Prec::Single => 192,
+            };
+            let scaled = |k: i32| Exact {
+                exp: x.exp + k,
+                ..x
+            };
+            if st.overflow && f & F::OE != 0 {
+                let (v, st) = sf::round(scaled(-alpha), prec, mode);
+                return Outcome::Value(
+                    v,
+                    sf::Status {
+                        overflow: true,
+                        ..st
+                    },
+                );
+            }
+            if st.tiny && f & F::UE != 0 {
+                let (v, st) = sf::round(scaled(alpha), prec, mode);
+                return Outcome::Value(
+                    v,
+                    sf::Status {
+                        tiny: true,
+                        underflow: true,
+                        ..st
+                    },
+                );
+            }
+        }
         Outcome::Value(v, st)
     }
 
@@ -551,8 +601,6 @@ impl<B: Bus> Machine<'_, B> {
         width: u32,
         signed: bool,
     ) -> Res {
-        let f0 = self.cpu.state.fpscr;
-        self.clear_fr_fi();
         let (min, max): (i128, i128) = match (width, signed) {
             (32, true) => (i128::from(i32::MIN), i128::from(i32::MAX)),
             (32, false) => (0, i128::from(u32::MAX)),
@@ -560,42 +608,33 @@ impl<B: Bus> Machine<'_, B> {
             _ => (0, i128::from(u64::MAX)),
         };
         let mut raised = 0;
-        let (val, inexact) = match sf::class(b) {
+        let (val, inexact, up) = match sf::class(b) {
             Class::SNaN | Class::QNaN => {
                 raised |= F::VXCVI | Self::snan_bits(&[b]);
-                (if signed { min } else { 0 }, false)
+                (if signed { min } else { 0 }, false, false)
             }
             Class::Inf => {
                 raised |= F::VXCVI;
-                (if sf::sign(b) { min } else { max }, false)
+                (if sf::sign(b) { min } else { max }, false, false)
             }
-            Class::Zero => (0, false),
+            Class::Zero => (0, false, false),
             Class::Finite => {
-                let (r, inexact) = round_to_int(b, mode);
+                let (r, inexact, up) = round_to_int(b, mode);
                 match r {
-                    Some(v) if v >= min && v <= max => (v, inexact),
+                    Some(v) if v >= min && v <= max => (v, inexact, up),
                     Some(v) => {
                         raised |= F::VXCVI;
-                        (if v < min { min } else { max }, false)
+                        (if v < min { min } else { max }, false, false)
                     }
                     None => {
                         raised |= F::VXCVI;
-                        (if sf::sign(b) { min } else { max }, false)
+                        (if sf::sign(b) { min } else { max }, false, false)
                     }
                 }
             }
         };
-        if inexact {
-            raised |= F::XX;
-            self.cpu.state.fpscr |= F::FI;
-        }
-        self.fpscr_raise(raised);
-        if raised & F::VX_ALL != 0 {
-            // An invalid conversion clears FR and FI (also in QEMU's compat path).
-            self.cpu.state.fpscr &= !(F::FR | F::FI);
-        }
-        let suppress = raised & F::VX_ALL != 0 && f0 & F::VE != 0 && self.fp_interrupts_on();
-        if !suppress {
+        // An invalid conversion clears FR and FI (also in QEMU's compat path).
+        if self.fp_round_status(raised, inexact, up) {
             // The word forms leave the high word undefined; papr extends the result as QEMU
             // 7.2 does (sign for fctiw[z], zero for fctiwu[z]).
             let v = match (width, signed) {
@@ -615,10 +654,7 @@ impl<B: Bus> Machine<'_, B> {
         if rc {
             self.set_cr1();
         }
-        if raised != 0 && self.cpu.state.fpscr & F::FEX != 0 && self.fp_interrupts_on() {
-            return Err(Self::fp_enabled_interrupt());
-        }
-        Ok(())
+        self.fp_interrupt_if_enabled(raised | if inexact { F::XX } else { 0 })
     }
 
     /// fcfid family: a 64-bit integer (signed or not) to double or single.
@@ -726,10 +762,18 @@ impl<B: Bus> Machine<'_, B> {
                 0b0010
             }
         };
+        let snan = sf::class(a) == Class::SNaN || sf::class(b) == Class::SNaN;
+        self.fcmp_result(c, snan, bf, ordered)
+    }
+
+    /// A compare's effects (Book I 4.6.8, 7.6 xscmp\[uo]\[dq]p) from its condition code `c`
+    /// (FL FG FE FU) and whether an operand was a signalling NaN: FPCC and CR field `bf`,
+    /// VXSNAN, VXVC for the ordered form (an SNaN signals VXVC only with VE = 0), FP-enabled
+    /// interrupt.
+    fn fcmp_result(&mut self, c: u8, snan: bool, bf: u32, ordered: bool) -> Res {
         let f = &mut self.cpu.state.fpscr;
         *f = (*f & !F::FPCC) | (u64::from(c) << 12);
         self.cpu.state.cr.set_field(bf, c);
-        let snan = sf::class(a) == Class::SNaN || sf::class(b) == Class::SNaN;
         let mut raised = 0;
         if snan {
             raised |= F::VXSNAN;
@@ -746,10 +790,7 @@ impl<B: Bus> Machine<'_, B> {
             }
             self.clear_fr_fi();
         }
-        if raised != 0 && self.cpu.state.fpscr & F::FEX != 0 && self.fp_interrupts_on() {
-            return Err(Self::fp_enabled_interrupt());
-        }
-        Ok(())
+        self.fp_interrupt_if_enabled(raised)
     }
 
     /// After an explicit FPSCR write: recompute VX and FEX; raise the interrupt if a newly
@@ -772,6 +813,9 @@ impl<B: Bus> Machine<'_, B> {
     pub(crate) fn exec_fp(&mut self, insn: Insn) -> Option<Res> {
         use Opcode as O;
         if let Some(r) = self.exec_vsx_scalar(insn) {
+            return Some(r);
+        }
+        if let Some(r) = self.exec_quad(insn) {
             return Some(r);
         }
         let is_fp = matches!(
@@ -958,7 +1002,7 @@ impl<B: Bus> Machine<'_, B> {
                     }
                     o => o,
                 };
-                return self.fp_deliver(insn, out, prec, true);
+                return self.fp_deliver(insn, estimate(out), prec, true);
             }
             O::Frsqrte | O::Frsqrtes => {
                 let prec = prec_of(insn.op, O::Frsqrtes, O::Frsqrtes);
@@ -977,7 +1021,7 @@ impl<B: Bus> Machine<'_, B> {
                         o => o,
                     },
                 };
-                return self.fp_deliver(insn, out, prec, true);
+                return self.fp_deliver(insn, estimate(out), prec, true);
             }
             O::Fmadd
             | O::Fmadds
@@ -1346,11 +1390,14 @@ fn in_fast_range(x: f64) -> bool {
 }
 
 #[inline]
-fn fast_value(v: f64, inexact: bool) -> Option<Outcome> {
+/// A fast-path result `v` whose exact value is `v + err` (`err` of the sign `err_neg`, or 0):
+/// inexact when err ≠ 0, rounded up in magnitude (FR) when err points back toward zero.
+fn fast_value(v: f64, inexact: bool, err_neg: bool) -> Option<Outcome> {
     Some(Outcome::Value(
         v.to_bits(),
         sf::Status {
             inexact,
+            rounded_up: inexact && err_neg != (v < 0.0),
             ..sf::Status::default()
         },
     ))
@@ -1369,7 +1416,7 @@ fn fast_add(a: u64, b: u64, prec: Prec, mode: Round) -> Option<Outcome> {
     // Knuth's TwoSum: s + err == x + y exactly.
     let bb = s - x;
     let err = (x - (s - bb)) + (y - bb);
-    fast_value(s, err != 0.0)
+    fast_value(s, err != 0.0, err < 0.0)
 }
 
 #[inline]
@@ -1383,7 +1430,8 @@ fn fast_mul(a: u64, c: u64, prec: Prec, mode: Round) -> Option<Outcome> {
         return None;
     }
     // The product's rounding error is exactly representable here, and fma computes it.
-    fast_value(p, x.mul_add(y, -p) != 0.0)
+    let err = x.mul_add(y, -p);
+    fast_value(p, err != 0.0, err < 0.0)
 }
 
 #[inline]
@@ -1396,8 +1444,25 @@ fn fast_div(a: u64, b: u64, prec: Prec, mode: Round) -> Option<Outcome> {
     if !in_fast_range(q) {
         return None;
     }
-    // The remainder x - q*y is exactly representable here, and fma computes it.
-    fast_value(q, (-q).mul_add(y, x) != 0.0)
+    // The remainder r = x - q*y is exactly representable here, and fma computes it; the
+    // exact quotient is q + r/y.
+    let r = (-q).mul_add(y, x);
+    fast_value(q, r != 0.0, (r < 0.0) != (y < 0.0))
+}
+
+/// fre/frsqrte results: FR is undefined for the estimates (Book I 4.6.6); papr clears it, as
+/// QEMU 7.2 leaves it.
+fn estimate(out: Outcome) -> Outcome {
+    match out {
+        Outcome::Value(v, st) => Outcome::Value(
+            v,
+            sf::Status {
+                rounded_up: false,
+                ..st
+            },
+        ),
+        o => o,
+    }
 }
 
 fn prec_of(op: Opcode, single_a: Opcode, single_b: Opcode) -> Prec {
@@ -1408,16 +1473,16 @@ fn prec_of(op: Opcode, single_a: Opcode, single_b: Opcode) -> Prec {
     }
 }
 
-/// Rounds a finite double to an integer in `mode`: (value, inexact); `None` if it does not
-/// fit in an i128.
-fn round_to_int(b: u64, mode: Round) -> (Option<i128>, bool) {
+/// Rounds a finite double to an integer in `mode`: (value, inexact, magnitude increased);
+/// `None` if it does not fit in an i128.
+fn round_to_int(b: u64, mode: Round) -> (Option<i128>, bool, bool) {
     let x = sf::unpack(b);
     if x.exp >= 0 {
         if x.exp > 70 {
-            return (None, false);
+            return (None, false, false);
         }
         let v = (x.mant << x.exp) as i128;
-        return (Some(if x.sign { -v } else { v }), false);
+        return (Some(if x.sign { -v } else { v }), false, false);
     }
     let sh = (-x.exp) as u32;
     let (int, half, rest) = if sh > 120 {
@@ -1438,7 +1503,7 @@ fn round_to_int(b: u64, mode: Round) -> (Option<i128>, bool) {
     };
     let m = int + u128::from(up);
     let v = m as i128;
-    (Some(if x.sign { -v } else { v }), half || rest)
+    (Some(if x.sign { -v } else { v }), half || rest, up)
 }
 
 /// lfs: single-format word to double (Book I 4.6.2), exact, SNaNs kept.
@@ -1500,7 +1565,7 @@ mod vsx_scalar_tests {
     use crate::state::msr;
     use crate::{Cpu, CpuConfig};
 
-    struct Ram(Vec<u8>);
+    pub(super) struct Ram(pub(super) Vec<u8>);
 
     // SAFETY: the vector is never resized while the bus lives.
     unsafe impl Bus for Ram {
@@ -1534,8 +1599,8 @@ mod vsx_scalar_tests {
         w
     }
 
-    /// Runs one instruction with MSR = SF|FP|VSX and the given VSR doubleword-0 inputs.
-    fn run(w: u32, inputs: &[(usize, u64)], vsx: bool) -> Cpu {
+    /// A thread about to execute `w` at 0x1000 with MSR = `msr`, and its memory.
+    pub(super) fn one_insn(w: u32, msr: u64) -> (Cpu, Ram) {
         let mut ram = Ram(vec![0u8; 1 << 16]);
         ram.0[0x1000..0x1004].copy_from_slice(&w.to_be_bytes());
         let mut cpu = Cpu::new(
@@ -1543,8 +1608,14 @@ mod vsx_scalar_tests {
             Arc::new(PartitionEntry::new()),
             Arc::new(InterruptLine::new()),
         );
-        cpu.set_msr(msr::SF | msr::FP | if vsx { msr::VSX } else { 0 });
+        cpu.set_msr(msr);
         cpu.state.nip = 0x1000;
+        (cpu, ram)
+    }
+
+    /// Runs one instruction with MSR = SF|FP|VSX and the given VSR doubleword-0 inputs.
+    fn run(w: u32, inputs: &[(usize, u64)], vsx: bool) -> Cpu {
+        let (mut cpu, mut ram) = one_insn(w, msr::SF | msr::FP | if vsx { msr::VSX } else { 0 });
         for &(r, v) in inputs {
             cpu.state.set_vsr_dword(r, 0, v);
             cpu.state.set_vsr_dword(r, 1, 0xdead);

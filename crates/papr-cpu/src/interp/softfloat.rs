@@ -4,6 +4,8 @@
 //! gives the correctly rounded value. Single-precision results are returned in double format
 //! (how the FPRs hold them). Tininess is detected before rounding, as on POWER.
 
+pub mod quad;
+
 /// The target precision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Prec {
