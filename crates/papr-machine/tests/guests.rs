@@ -128,7 +128,7 @@ macro_rules! guest_tests {
 }
 
 guest_tests!(
-    hello, alu, branch, ldst, irq, mmu, mode32, spr, fp, vec, random_1, random_2, random_3,
+    hello, alu, branch, ldst, irq, mmu, mode32, spr, fp, fpq, vec, random_1, random_2, random_3,
 );
 
 #[test]

@@ -7,7 +7,10 @@
 //! the VX* bits and FEX the OR of the enabled exceptions. An enabled invalid-operation or
 //! zero-divide exception leaves the target and FPRF unchanged. With MSR\[FE0|FE1] ≠ 0 a newly
 //! enabled exception raises the FP-enabled program interrupt, precisely (SRR0 = the
-//! instruction).
+//! instruction). FR and FI describe the last rounding (4.3.6): FR = the magnitude was increased,
+//! FI = inexact. An enabled overflow or underflow (OE/UE = 1) delivers the exact result scaled
+//! by 2^∓1536 (single: 2^∓192) and rounded (4.4.4, 4.4.5). The quad-precision VSX instructions
+//! are in [`quad`].
 //!
 //! Where papr follows QEMU 7.2 rather than the letter of the ISA (documented in docs/CPU.md):
 //! - with MSR\[FE0] = MSR\[FE1] = 0 an enabled exception still writes the target and FPRF
