@@ -75,6 +75,12 @@ const DF: Fmt = Fmt {
     fbits: 52,
     prec: 53,
 };
+/// binary32 (the single-precision instructions round to it and deliver its binary64 image).
+const SF: Fmt = Fmt {
+    ebits: 8,
+    fbits: 23,
+    prec: 24,
+};
 /// binary128 rounded to a 64-bit significand.
 const XF: Fmt = Fmt {
     ebits: 15,
@@ -1051,6 +1057,20 @@ fn dv(bits: u64) -> Option<(BigInt, BigInt)> {
     }
 }
 
+/// A binary32 image as the binary64 image of the same value (exact).
+fn single_as_double(bits: u128) -> u128 {
+    match SF.decode(bits) {
+        V::Fin(n, d) => {
+            let sign = n.sign() == Sign::Minus;
+            let mag = Mag::Rat(n.magnitude().clone(), d.magnitude().clone());
+            round_to(sign, &mag, 0, DF, 0).0
+        }
+        V::Inf(s) => DF.inf(s),
+        V::Zero(s) => DF.zero(s),
+        V::NaN => unreachable!("no NaN results here"),
+    }
+}
+
 fn any_double() -> impl Strategy<Value = u64> {
     prop_oneof![
         any::<u64>(),
@@ -1065,22 +1085,35 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
 
     #[test]
-    fn double_fr_fi(a in any_double(), b in any_double(), c in any_double(), k in 0usize..5, rn in 0u8..4) {
-        let op = [Opcode::Fadd, Opcode::Fsub, Opcode::Fmul, Opcode::Fdiv, Opcode::Fmadd][k];
+    fn double_and_single_rounding_status(
+        a in any_double(),
+        b in any_double(),
+        c in any_double(),
+        k in 0usize..5,
+        single: bool,
+        rn in 0u8..4,
+        oeue in 0u64..4,
+    ) {
+        let ops = if single {
+            [Opcode::Fadds, Opcode::Fsubs, Opcode::Fmuls, Opcode::Fdivs, Opcode::Fmadds]
+        } else {
+            [Opcode::Fadd, Opcode::Fsub, Opcode::Fmul, Opcode::Fdiv, Opcode::Fmadd]
+        };
+        let op = ops[k];
         let (_, value, _) = papr_isa::table::encodings().find(|e| e.0 == op).expect("encoding");
         // FRT=1, FRA=2, FRB=3, FRC=4.
         let w = value
             | (1 << 21)
             | (2 << 16)
-            | if op == Opcode::Fmul { 0 } else { 3 << 11 }
-            | if matches!(op, Opcode::Fmul | Opcode::Fmadd) { 4 << 6 } else { 0 };
+            | if k == 2 { 0 } else { 3 << 11 }
+            | if k == 2 || k == 4 { 4 << 6 } else { 0 };
         assert_eq!(decode(w).op, op);
         let (Some(x), Some(y), Some(z)) = (dv(a), dv(b), dv(c)) else { return Ok(()); };
-        let exact = match op {
-            Opcode::Fadd => rat_add(x, y),
-            Opcode::Fsub => rat_add(x, (-y.0, y.1)),
-            Opcode::Fmul => (x.0 * z.0, x.1 * z.1),
-            Opcode::Fdiv => {
+        let exact = match k {
+            0 => rat_add(x, y),
+            1 => rat_add(x, (-y.0, y.1)),
+            2 => (x.0 * z.0, x.1 * z.1),
+            3 => {
                 if y.0.sign() == Sign::NoSign { return Ok(()); }
                 let (n, d) = (x.0 * &y.1, x.1 * y.0);
                 if d.sign() == Sign::Minus { (-n, -d) } else { (n, d) }
@@ -1090,18 +1123,23 @@ proptest! {
         if exact.0.sign() == Sign::NoSign {
             return Ok(());
         }
+        let f0 = fpscr_in(rn, oeue);
         let sign = exact.0.sign() == Sign::Minus;
-        let (want, r) = round_to(sign, &Mag::Rat(exact.0.magnitude().clone(), exact.1.magnitude().clone()), 0, DF, rn);
+        let mag = Mag::Rat(exact.0.magnitude().clone(), exact.1.magnitude().clone());
+        let (want, raised, r) = deliver(sign, mag, if single { SF } else { DF }, rn, f0);
+        let want = if single { single_as_double(want) } else { want };
         let (mut cpu, mut ram) = one_insn(w, msr::SF | msr::FP);
-        cpu.state.fpscr = u64::from(rn);
+        cpu.state.fpscr = f0;
         cpu.state.set_fpr(2, a);
         cpu.state.set_fpr(3, b);
         cpu.state.set_fpr(4, c);
         Interpreter::new().run(&mut cpu, &mut ram, 1);
         let f = cpu.state.fpscr;
+        let what = format!("{op:?} rn={rn} OE/UE={oeue} {a:016x} {b:016x} {c:016x}");
         prop_assert_eq!(cpu.state.nip, 0x1004);
-        prop_assert_eq!(u128::from(cpu.state.fpr(1)), want, "{:?} {:016x} {:016x} {:016x}", op, a, b, c);
-        prop_assert_eq!(f & FR != 0, r.up, "FR {:?} rn={} {:016x} {:016x} {:016x}", op, rn, a, b, c);
-        prop_assert_eq!(f & FI != 0, r.inexact, "FI {:?} rn={} {:016x} {:016x} {:016x}", op, rn, a, b, c);
+        prop_assert_eq!(u128::from(cpu.state.fpr(1)), want, "{}", what);
+        prop_assert_eq!(f & FR != 0, r.up, "FR {}", what);
+        prop_assert_eq!(f & FI != 0, r.inexact, "FI {}", what);
+        prop_assert_eq!(f & (OX | UX | XX), raised, "OX/UX/XX {}", what);
     }
 }
