@@ -1355,6 +1355,8 @@ impl<B: Bus> Machine<'_, B> {
                     self.fp_deliver_to(t, false, Outcome::Nan(d, true), Prec::Double, true)
                 } else {
                     if op == O::Xscvspdp {
+                        // Exact: FR and FI are cleared.
+                        self.clear_fr_fi();
                         let f = &mut self.cpu.state.fpscr;
                         *f = (*f & !F::FPRF) | fprf(d, Prec::Double);
                     }
