@@ -82,6 +82,8 @@ fn illegal_keys(words: &[u32]) -> BTreeMap<String, u32> {
     let mut seen = HashSet::new();
     let mut illegal = BTreeMap::new();
     let mut bus = Scratch(vec![0u8; 1 << 20]);
+    // One interpreter for all words: its decode caches are validated by the word fetched.
+    let mut i = Interpreter::new();
     for &w in words {
         let insn = papr_isa::decode(w);
         if insn.op == Opcode::Invalid || !seen.insert(w) {
@@ -96,7 +98,7 @@ fn illegal_keys(words: &[u32]) -> BTreeMap<String, u32> {
         cpu.state.gpr.fill(0x8000);
         bus.0[0x1000..0x1004].copy_from_slice(&w.to_le_bytes());
         cpu.state.nip = 0x1000;
-        let mut i = Interpreter::new();
+        i.clear_reservation();
         i.run(&mut cpu, &mut bus, 1);
         if cpu.state.nip == 0x700 && cpu.state.sprs.srr1 & SRR1_ILLEGAL != 0 {
             illegal.entry(key(insn.op, w)).or_insert(w);

@@ -162,7 +162,7 @@ impl<B: Bus> Machine<'_, B> {
             return None;
         }
         if self.cpu.state.msr() & msr::VSX == 0 {
-            return Some(Err(Event::Interrupt(Interrupt::VsxUnavailable)));
+            return Some(Err(Event::interrupt(Interrupt::VsxUnavailable)));
         }
         Some(self.exec_quad_inner(insn))
     }
@@ -296,7 +296,7 @@ impl<B: Bus> Machine<'_, B> {
                 let e = u128::from(self.cpu.state.vsr_dword(32 + insn.vrb(), 0) & 0x7fff);
                 self.qmove(vrt, (a & S) | (e << 112) | (a & q::FRAC))
             }
-            _ => Err(super::super::ILLEGAL),
+            _ => Err(super::super::illegal()),
         }
     }
 
