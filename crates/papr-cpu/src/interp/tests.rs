@@ -644,7 +644,10 @@ fn a_block_stops_exactly_at_the_budget_and_at_a_pending_interrupt() {
     let (mut cpu, mut bus) = machine(&code);
     let mut i = Interpreter::new();
     i.run(&mut cpu, &mut bus, 5);
-    assert_eq!((cpu.state.gpr[3], cpu.state.nip, i.retired()), (5, 0x1014, 5));
+    assert_eq!(
+        (cpu.state.gpr[3], cpu.state.nip, i.retired()),
+        (5, 0x1014, 5)
+    );
     // A decrementer that expires mid-block is taken at the boundary where it exists.
     bus.mem[0x900..0x904].copy_from_slice(&0x4800_0000u32.to_be_bytes()); // b .
     cpu.state.nip = 0x1000;
