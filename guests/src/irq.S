@@ -369,6 +369,56 @@ test_main:
 	lxv	vs1, 0(r21)
 	PIRQ	"lxv unaligned (none)"
 
+	P	"== trace (MSR[SE] single step, MSR[BE] branch trace)\n"
+	bl	irq_clear
+	li	r3, 0		/* DAR/DSISR: no residue of the alignment tests above */
+	mtdar	r3
+	mtdsisr	r3
+	mfmsr	r14		/* the handler returns with this MSR (SE = BE = 0) */
+	LA	r3, 51f
+	mr	r4, r14
+	bl	irq_expect
+	ori	r3, r14, 0x400	/* SE */
+	li	r6, 0
+	mtmsrd	r3		/* executes with SE = 0: not traced */
+	addi	r6, r6, 1	/* traced: the interrupt comes after it */
+	nop
+51:	PIRQ	"single step addi"
+	PR	r6, r6
+	NL
+	LA	r3, 52f
+	mr	r4, r14
+	bl	irq_expect
+	ori	r3, r14, 0x400
+	mtmsrd	r3
+	ld	r7, 8(r1)	/* a load: SRR1 bit 35 */
+	nop
+52:	PIRQ	"single step ld"
+	NL
+	LA	r3, 53f
+	mr	r4, r14
+	bl	irq_expect
+	ori	r3, r14, 0x400
+	mtmsrd	r3
+	std	r7, 8(r1)	/* a store: SRR1 bit 36 */
+	nop
+53:	PIRQ	"single step std"
+	NL
+	LA	r3, 55f
+	mr	r4, r14
+	bl	irq_expect
+	ori	r3, r14, 0x200	/* BE */
+	mtmsrd	r3
+	addi	r6, r6, 1	/* not a branch: not traced */
+	b	54f		/* traced; SRR0 = its target */
+	nop
+54:	nop
+	nop
+55:	PIRQ	"branch trace b"
+	PR	r6, r6
+	NL
+	bl	irq_clear
+
 	P	"== decrementer\n"
 	li	r3, 1
 	mtdec	r3
