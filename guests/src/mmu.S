@@ -179,6 +179,7 @@ test_main:
 	MAP	7, 0x10000000000, SCR+0x20000, RS_B, 0x12	/* 1T, 64K */
 	MAP	8, 0x10000010000, SCR+0x30000, RS_B, 0x12
 	MAP	9, 0x20000000, 0x1000000, RS_C, 0x12	/* 16M page */
+	MAP	10, 0x10009000, 0x40000000, RS_A, 0x3a	/* cache-inhibited, guarded: no RAM there */
 	HREAD	0, "fresh"
 	HREAD	7, "fresh 1T/64K"
 	HREAD	9, "fresh 16M"
@@ -341,6 +342,9 @@ test_main:
 	LI64	r20, 0x40000000000
 	lbz	r3, 0(r20)
 	PIRQ	"load no 1T segment"
+	LI64	r20, 0x10009010
+	ld	r3, 0(r20)
+	PIRQ	"load from a page with nothing behind it"
 	/* 1T segment, 64K pages */
 	LI64	r20, 0x10000000000
 	ld	r3, 0(r20)

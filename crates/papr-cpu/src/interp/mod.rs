@@ -19,9 +19,8 @@
 //! host mapping (the fast path: a translated real address inside RAM is a host pointer), and
 //! everything else as MMIO, which the bus may refuse. A refused access raises a **machine
 //! check** (0x200, SRR0 = the instruction), which is what a POWER9 does for a load or store
-//! that gets an error response from the fabric and what QEMU does for an access to an
-//! unassigned address on a pseries machine; a pseries guest never maps such addresses on
-//! purpose.
+//! that gets an error response from the fabric (QEMU 7.2 TCG lets such a load complete); a
+//! pseries guest never maps such addresses on purpose.
 //!
 //! **Exits.** `sc 1` in privileged state ends [`Interpreter::run`] with [`Exit::Hypercall`]: the
 //! hcall number is r3, the arguments r4..r12, and NIP is already the next instruction, so the
