@@ -369,6 +369,56 @@ test_main:
 	lxv	vs1, 0(r21)
 	PIRQ	"lxv unaligned (none)"
 
+	P	"== external (XICS: an IPI to this processor)\n"
+	bl	irq_clear
+	li	r3, 0x68	/* H_CPPR 0xff: accept every priority */
+	li	r4, 0xff
+	sc	1
+	PR	"H_CPPR rc", r3
+	li	r3, 0x6c	/* H_IPI server 0, MFRR 5 */
+	li	r4, 0
+	li	r5, 5
+	sc	1
+	PR	"H_IPI rc", r3
+	NL
+	li	r3, 2000
+	mtctr	r3
+1:	bdnz	1b
+	PIRQ	"IPI pending with EE=0 (none)"
+	li	r3, 0		/* return to SRR0 with EE = 0 (the line stays raised) */
+	mfmsr	r4
+	bl	irq_expect
+	MSRSET	MSR_EE
+	LI64	r3, 100000000
+	mtctr	r3
+2:	ld	r4, H_VEC(0)
+	cmpdi	r4, 0
+	bne	3f
+	bdnz	2b
+3:	MSRCLR	MSR_EE
+	ld	r3, H_VEC(0)
+	PR	"after EE=1: vec", r3
+	ld	r3, H_SRR1(0)
+	PR	srr1, r3
+	ld	r3, H_CNT(0)
+	PR	count, r3
+	NL
+	li	r3, 0x74	/* H_XIRR: accept */
+	sc	1
+	mr	r14, r4
+	PR	"H_XIRR rc", r3
+	PR	xirr, r14
+	li	r3, 0x6c	/* H_IPI MFRR 0xff: withdraw */
+	li	r4, 0
+	li	r5, 0xff
+	sc	1
+	li	r3, 0x64	/* H_EOI */
+	mr	r4, r14
+	sc	1
+	PR	"H_EOI rc", r3
+	NL
+	bl	irq_clear
+
 	P	"== trace (MSR[SE] single step, MSR[BE] branch trace)\n"
 	bl	irq_clear
 	li	r3, 0		/* DAR/DSISR: no residue of the alignment tests above */

@@ -22,6 +22,8 @@ use std::sync::Arc;
 
 use papr_cpu::lpcr::{Ail, Lpcr};
 use papr_cpu::{Bus, Cpu, CpuConfig, Exit, Interpreter};
+use papr_hv::irq::xics::attr as xics_attr;
+use papr_hv::irq::{AttrValue, DeviceFd, DeviceType, IrqCap};
 use papr_hv::{GuestRam, HcallExit, RunGuard, Vcpu, Vm, VmConfig, DIRTY_PAGE_SIZE};
 use papr_machine::devtree::{DeviceTree, Phandle};
 use papr_machine::loader;
@@ -126,6 +128,8 @@ fn tree() -> DeviceTree {
 pub struct Guest {
     vm: Vm,
     vcpu: Arc<Vcpu>,
+    /// The XICS the guests find before CAS (QEMU's dual mode), with the vCPU connected.
+    _ic: DeviceFd,
     _running: RunGuard,
     /// The processor.
     pub cpu: Cpu,
@@ -171,6 +175,15 @@ impl Guest {
         console: Console,
     ) -> Guest {
         let vcpu = vm.create_vcpu(0).expect("vcpu");
+        let ic = vm.create_device(DeviceType::Xics).expect("xics");
+        ic.set_attr(
+            xics_attr::GRP_CTRL,
+            xics_attr::CTRL_NR_SERVERS,
+            &AttrValue::U32(1),
+        )
+        .expect("xics servers");
+        vcpu.enable_cap(IrqCap::Xics, &ic, vcpu.id())
+            .expect("xics presenter");
         let running = vm.run(&vcpu).expect("run");
         let cpu = Cpu::new(
             CpuConfig::default(),
@@ -180,6 +193,7 @@ impl Guest {
         Guest {
             vm,
             vcpu,
+            _ic: ic,
             _running: running,
             cpu,
             interp,
