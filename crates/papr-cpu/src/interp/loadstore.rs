@@ -46,157 +46,163 @@ impl<B: Bus> Machine<'_, B> {
         self.cpu.state.gpr[insn.ra()] = self.cpu.state.mode_ea(ea);
     }
 
-    /// Loads and stores of GPRs; `None` if `insn` is not one.
-    #[inline]
+    /// Loads and stores of GPRs; `None` if `insn` is not one. Always inlined: the hot
+    /// dispatch ([`super::hot`]) calls it with a constant opcode and keeps one arm.
+    #[inline(always)]
     pub(crate) fn exec_loadstore(&mut self, insn: Insn) -> Option<Res> {
-        use Opcode as O;
-        let rt = insn.rt();
-        let r = (|| -> Res {
-            match insn.op {
-                O::Lbz | O::Lbzu | O::Lbzx | O::Lbzux => {
-                    let ea = self.ls_ea(insn);
-                    let v = self.load::<1>(ea)?;
-                    self.ld_finish(insn, rt, v, ea);
-                }
-                O::Lhz | O::Lhzu | O::Lhzx | O::Lhzux => {
-                    let ea = self.ls_ea(insn);
-                    let v = self.load::<2>(ea)?;
-                    self.ld_finish(insn, rt, v, ea);
-                }
-                O::Lha | O::Lhau | O::Lhax | O::Lhaux => {
-                    let ea = self.ls_ea(insn);
-                    let v = self.load::<2>(ea)? as u16 as i16 as i64 as u64;
-                    self.ld_finish(insn, rt, v, ea);
-                }
-                O::Lwz | O::Lwzu | O::Lwzx | O::Lwzux => {
-                    let ea = self.ls_ea(insn);
-                    let v = self.load::<4>(ea)?;
-                    self.ld_finish(insn, rt, v, ea);
-                }
-                O::Lwa | O::Lwax | O::Lwaux => {
-                    let ea = self.ls_ea(insn);
-                    let v = self.load::<4>(ea)? as u32 as i32 as i64 as u64;
-                    self.ld_finish(insn, rt, v, ea);
-                }
-                O::Ld | O::Ldu | O::Ldx | O::Ldux => {
-                    let ea = self.ls_ea(insn);
-                    let v = self.load::<8>(ea)?;
-                    self.ld_finish(insn, rt, v, ea);
-                }
-                O::Stb | O::Stbu | O::Stbx | O::Stbux => {
-                    let ea = self.ls_ea(insn);
-                    self.store::<1>(ea, self.cpu.state.gpr[insn.rs()])?;
-                    self.st_finish(insn, ea);
-                }
-                O::Sth | O::Sthu | O::Sthx | O::Sthux => {
-                    let ea = self.ls_ea(insn);
-                    self.store::<2>(ea, self.cpu.state.gpr[insn.rs()])?;
-                    self.st_finish(insn, ea);
-                }
-                O::Stw | O::Stwu | O::Stwx | O::Stwux => {
-                    let ea = self.ls_ea(insn);
-                    self.store::<4>(ea, self.cpu.state.gpr[insn.rs()])?;
-                    self.st_finish(insn, ea);
-                }
-                O::Std | O::Stdu | O::Stdx | O::Stdux => {
-                    let ea = self.ls_ea(insn);
-                    self.store::<8>(ea, self.cpu.state.gpr[insn.rs()])?;
-                    self.st_finish(insn, ea);
-                }
-                O::Lhbrx => {
-                    let v = self.load_rev::<2>(self.ea_x(insn))?;
-                    self.cpu.state.gpr[rt] = v;
-                }
-                O::Lwbrx => {
-                    let v = self.load_rev::<4>(self.ea_x(insn))?;
-                    self.cpu.state.gpr[rt] = v;
-                }
-                O::Ldbrx => {
-                    let v = self.load_rev::<8>(self.ea_x(insn))?;
-                    self.cpu.state.gpr[rt] = v;
-                }
-                O::Sthbrx => {
-                    self.store_rev::<2>(self.ea_x(insn), self.cpu.state.gpr[insn.rs()])?;
-                }
-                O::Stwbrx => {
-                    self.store_rev::<4>(self.ea_x(insn), self.cpu.state.gpr[insn.rs()])?;
-                }
-                O::Stdbrx => {
-                    self.store_rev::<8>(self.ea_x(insn), self.cpu.state.gpr[insn.rs()])?;
-                }
-                O::Lq => {
-                    let ea = self
-                        .cpu
-                        .state
-                        .mode_ea(self.ra0(insn.ra()).wrapping_add(insn.dq() as u64));
-                    self.quad_aligned(insn, ea)?;
-                    let v = self.load128(ea)?;
-                    let rt = rt & !1;
-                    self.cpu.state.gpr[rt] = (v >> 64) as u64;
-                    self.cpu.state.gpr[rt + 1] = v as u64;
-                }
-                O::Stq => {
-                    let ea = self.cpu.state.mode_ea(self.ea_ds(insn));
-                    self.quad_aligned(insn, ea)?;
-                    let rs = insn.rs() & !1;
-                    let g = &self.cpu.state.gpr;
-                    let v = (u128::from(g[rs]) << 64) | u128::from(g[rs + 1]);
-                    self.store128(ea, v)?;
-                }
-                O::Lmw => {
-                    if self.le() {
-                        return Err(self.align_le(insn));
-                    }
-                    let mut ea = self.ea_d(insn);
-                    for r in rt..32 {
-                        let v = self.load::<4>(ea)?;
-                        self.cpu.state.gpr[r] = v;
-                        ea = ea.wrapping_add(4);
-                    }
-                }
-                O::Stmw => {
-                    if self.le() {
-                        return Err(self.align_le(insn));
-                    }
-                    let mut ea = self.ea_d(insn);
-                    for r in insn.rs()..32 {
-                        self.store::<4>(ea, self.cpu.state.gpr[r])?;
-                        ea = ea.wrapping_add(4);
-                    }
-                }
-                O::Lswi | O::Lswx => {
-                    if self.le() {
-                        return Err(self.align_le(insn));
-                    }
-                    let (ea, n) = if insn.op == O::Lswi {
-                        let nb = insn.nb();
-                        (self.ra0(insn.ra()), if nb == 0 { 32 } else { nb })
-                    } else {
-                        (self.ea_x(insn), self.cpu.state.xer.byte_count())
-                    };
-                    self.load_string(rt, ea, n)?;
-                }
-                O::Stswi | O::Stswx => {
-                    if self.le() {
-                        return Err(self.align_le(insn));
-                    }
-                    let (ea, n) = if insn.op == O::Stswi {
-                        let nb = insn.nb();
-                        (self.ra0(insn.ra()), if nb == 0 { 32 } else { nb })
-                    } else {
-                        (self.ea_x(insn), self.cpu.state.xer.byte_count())
-                    };
-                    self.store_string(insn.rs(), ea, n)?;
-                }
-                _ => return Err(Event::hypercall()),
-            }
-            Ok(())
-        })();
+        let r = self.loadstore_insn(insn);
         match r {
-            // The closure's "not mine" marker (an hcall can never come from here).
+            // The "not mine" marker (an hcall can never come from here).
             Err(e) if e.kind() == EventKind::Hypercall => None,
             r => Some(r),
         }
+    }
+
+    /// The load or store `insn`; `Err(Event::hypercall())` marks "not a load or store".
+    /// Always inlined, so a constant opcode keeps only its arm.
+    #[inline(always)]
+    fn loadstore_insn(&mut self, insn: Insn) -> Res {
+        use Opcode as O;
+        let rt = insn.rt();
+        match insn.op {
+            O::Lbz | O::Lbzu | O::Lbzx | O::Lbzux => {
+                let ea = self.ls_ea(insn);
+                let v = self.load::<1>(ea)?;
+                self.ld_finish(insn, rt, v, ea);
+            }
+            O::Lhz | O::Lhzu | O::Lhzx | O::Lhzux => {
+                let ea = self.ls_ea(insn);
+                let v = self.load::<2>(ea)?;
+                self.ld_finish(insn, rt, v, ea);
+            }
+            O::Lha | O::Lhau | O::Lhax | O::Lhaux => {
+                let ea = self.ls_ea(insn);
+                let v = self.load::<2>(ea)? as u16 as i16 as i64 as u64;
+                self.ld_finish(insn, rt, v, ea);
+            }
+            O::Lwz | O::Lwzu | O::Lwzx | O::Lwzux => {
+                let ea = self.ls_ea(insn);
+                let v = self.load::<4>(ea)?;
+                self.ld_finish(insn, rt, v, ea);
+            }
+            O::Lwa | O::Lwax | O::Lwaux => {
+                let ea = self.ls_ea(insn);
+                let v = self.load::<4>(ea)? as u32 as i32 as i64 as u64;
+                self.ld_finish(insn, rt, v, ea);
+            }
+            O::Ld | O::Ldu | O::Ldx | O::Ldux => {
+                let ea = self.ls_ea(insn);
+                let v = self.load::<8>(ea)?;
+                self.ld_finish(insn, rt, v, ea);
+            }
+            O::Stb | O::Stbu | O::Stbx | O::Stbux => {
+                let ea = self.ls_ea(insn);
+                self.store::<1>(ea, self.cpu.state.gpr[insn.rs()])?;
+                self.st_finish(insn, ea);
+            }
+            O::Sth | O::Sthu | O::Sthx | O::Sthux => {
+                let ea = self.ls_ea(insn);
+                self.store::<2>(ea, self.cpu.state.gpr[insn.rs()])?;
+                self.st_finish(insn, ea);
+            }
+            O::Stw | O::Stwu | O::Stwx | O::Stwux => {
+                let ea = self.ls_ea(insn);
+                self.store::<4>(ea, self.cpu.state.gpr[insn.rs()])?;
+                self.st_finish(insn, ea);
+            }
+            O::Std | O::Stdu | O::Stdx | O::Stdux => {
+                let ea = self.ls_ea(insn);
+                self.store::<8>(ea, self.cpu.state.gpr[insn.rs()])?;
+                self.st_finish(insn, ea);
+            }
+            O::Lhbrx => {
+                let v = self.load_rev::<2>(self.ea_x(insn))?;
+                self.cpu.state.gpr[rt] = v;
+            }
+            O::Lwbrx => {
+                let v = self.load_rev::<4>(self.ea_x(insn))?;
+                self.cpu.state.gpr[rt] = v;
+            }
+            O::Ldbrx => {
+                let v = self.load_rev::<8>(self.ea_x(insn))?;
+                self.cpu.state.gpr[rt] = v;
+            }
+            O::Sthbrx => {
+                self.store_rev::<2>(self.ea_x(insn), self.cpu.state.gpr[insn.rs()])?;
+            }
+            O::Stwbrx => {
+                self.store_rev::<4>(self.ea_x(insn), self.cpu.state.gpr[insn.rs()])?;
+            }
+            O::Stdbrx => {
+                self.store_rev::<8>(self.ea_x(insn), self.cpu.state.gpr[insn.rs()])?;
+            }
+            O::Lq => {
+                let ea = self
+                    .cpu
+                    .state
+                    .mode_ea(self.ra0(insn.ra()).wrapping_add(insn.dq() as u64));
+                self.quad_aligned(insn, ea)?;
+                let v = self.load128(ea)?;
+                let rt = rt & !1;
+                self.cpu.state.gpr[rt] = (v >> 64) as u64;
+                self.cpu.state.gpr[rt + 1] = v as u64;
+            }
+            O::Stq => {
+                let ea = self.cpu.state.mode_ea(self.ea_ds(insn));
+                self.quad_aligned(insn, ea)?;
+                let rs = insn.rs() & !1;
+                let g = &self.cpu.state.gpr;
+                let v = (u128::from(g[rs]) << 64) | u128::from(g[rs + 1]);
+                self.store128(ea, v)?;
+            }
+            O::Lmw => {
+                if self.le() {
+                    return Err(self.align_le(insn));
+                }
+                let mut ea = self.ea_d(insn);
+                for r in rt..32 {
+                    let v = self.load::<4>(ea)?;
+                    self.cpu.state.gpr[r] = v;
+                    ea = ea.wrapping_add(4);
+                }
+            }
+            O::Stmw => {
+                if self.le() {
+                    return Err(self.align_le(insn));
+                }
+                let mut ea = self.ea_d(insn);
+                for r in insn.rs()..32 {
+                    self.store::<4>(ea, self.cpu.state.gpr[r])?;
+                    ea = ea.wrapping_add(4);
+                }
+            }
+            O::Lswi | O::Lswx => {
+                if self.le() {
+                    return Err(self.align_le(insn));
+                }
+                let (ea, n) = if insn.op == O::Lswi {
+                    let nb = insn.nb();
+                    (self.ra0(insn.ra()), if nb == 0 { 32 } else { nb })
+                } else {
+                    (self.ea_x(insn), self.cpu.state.xer.byte_count())
+                };
+                self.load_string(rt, ea, n)?;
+            }
+            O::Stswi | O::Stswx => {
+                if self.le() {
+                    return Err(self.align_le(insn));
+                }
+                let (ea, n) = if insn.op == O::Stswi {
+                    let nb = insn.nb();
+                    (self.ra0(insn.ra()), if nb == 0 { 32 } else { nb })
+                } else {
+                    (self.ea_x(insn), self.cpu.state.xer.byte_count())
+                };
+                self.store_string(insn.rs(), ea, n)?;
+            }
+            _ => return Err(Event::hypercall()),
+        }
+        Ok(())
     }
 
     fn quad_aligned(&self, _insn: Insn, ea: u64) -> Res {

@@ -50,6 +50,7 @@ pub mod atomic;
 mod block;
 pub mod branch;
 pub mod fp;
+mod hot;
 pub mod integer;
 pub mod loadstore;
 pub mod monitor;
@@ -392,6 +393,8 @@ pub(crate) mod class {
     pub const VECTOR: u8 = 8;
     /// No family takes it: the illegal-instruction interrupt.
     pub const NONE: u8 = 9;
+    /// The first of the per-opcode kinds of [`super::hot`].
+    pub const HOT: u8 = 16;
 }
 
 /// One memo entry: a decoded instruction (which carries its word) and its family.
@@ -501,13 +504,20 @@ impl<B: Bus> Machine<'_, B> {
             n += 1;
             k += 1;
             self.cpu.timebase.retire(1);
+            // Only the instructions that end a block (branches, sc, rfid, mtmsr(d), mtspr, SLB
+            // ops, isync: `block::ends_block`) and interrupts change NIP other than by 4, the
+            // MSR or the fetch translation, so those need no test here.
+            debug_assert!(
+                r.is_err()
+                    || k == len
+                    || (self.cpu.state.nip == next
+                        && self.cpu.state.msr() == msr0
+                        && (msr0 & msr::IR == 0 || self.fetch_page.is_some()))
+            );
             if r.is_err()
                 || k == len
                 || n == left
-                || self.cpu.state.nip != next
-                || self.cpu.state.msr() != msr0
                 || self.block_written
-                || (msr0 & msr::IR != 0 && self.fetch_page.is_none())
                 || self.cpu.pending_interrupt().is_some()
             {
                 self.block_span = (0, 0);
@@ -894,7 +904,7 @@ impl<B: Bus> Machine<'_, B> {
     }
 
     /// Loads an `N`-byte integer (N = 1, 2, 4, 8) in the current byte order.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn load<const N: usize>(&mut self, ea: u64) -> Result<u64, Event> {
         let mut b = [0u8; N];
         self.load_bytes(ea, &mut b)?;
@@ -910,7 +920,7 @@ impl<B: Bus> Machine<'_, B> {
     }
 
     /// Stores the low `N` bytes of `value` in the current byte order.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn store<const N: usize>(&mut self, ea: u64, value: u64) -> Res {
         let b: [u8; N] = int_to_bytes(value, self.le());
         self.store_bytes(ea, &b)
@@ -967,11 +977,18 @@ impl<B: Bus> Machine<'_, B> {
     /// Executes `insn`, whose family is not known: each family in turn until one takes it.
     #[inline(always)]
     fn execute(&mut self, insn: Insn) -> Res {
-        self.execute_chain(insn).0
+        self.execute_family(insn).0
+    }
+
+    /// [`Machine::execute`], also returning the dispatch kind of the instruction: the family
+    /// that took it, or its own kind for the opcodes of [`hot`].
+    fn execute_chain(&mut self, insn: Insn) -> (Res, u8) {
+        let (r, c) = self.execute_family(insn);
+        (r, hot::kind_of(insn.op, c))
     }
 
     /// [`Machine::execute`], also returning the family that took the instruction.
-    fn execute_chain(&mut self, insn: Insn) -> (Res, u8) {
+    fn execute_family(&mut self, insn: Insn) -> (Res, u8) {
         use Opcode as O;
         match insn.op {
             O::Invalid => return (Err(illegal()), class::NONE),
@@ -1010,21 +1027,10 @@ impl<B: Bus> Machine<'_, B> {
         (Err(illegal()), class::NONE)
     }
 
-    /// Executes `insn` in the family `c` learned for it (see [`DecodeMemo`]).
+    /// Executes `insn` by the dispatch kind `c` learned for it (see [`DecodeMemo`], [`hot`]).
     #[inline(always)]
     fn execute_class(&mut self, insn: Insn, c: u8) -> Res {
-        let r = match c {
-            class::BRANCH => return self.exec_branch(insn),
-            class::CR => return self.exec_cr(insn),
-            class::INTEGER => self.exec_integer(insn),
-            class::LOADSTORE => self.exec_loadstore(insn),
-            class::ATOMIC => self.exec_atomic(insn),
-            class::SYSTEM => self.exec_system(insn),
-            class::FP => self.exec_fp(insn),
-            class::VECTOR => self.exec_vector(insn),
-            _ => None,
-        };
-        r.unwrap_or_else(|| Err(illegal()))
+        self.execute_kind(insn, c)
     }
 }
 
