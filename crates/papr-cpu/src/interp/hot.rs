@@ -1,5 +1,10 @@
 //! Direct dispatch for the instructions a Linux guest executes most.
 //!
+//! The list comes from counting the instructions of a Debian 12 boot to power-off (1.03·10^9):
+//! add, rldicl, bc, subf, mulld, addi, ldx, subfe, subfc, ld, or, stdx, std, rldicr, extsw,
+//! cmpl, rldimi, cmpi, ori, b, rlwinm make up 90% (the multiply/subtract-with-carry mix is the
+//! kernel's multi-precision arithmetic checking its X.509 certificates).
+//!
 //! A decoded instruction carries a dispatch kind (learned at its first execution, see
 //! [`super::DecodeMemo`]): its instruction family (`exec_integer`, `exec_loadstore`, …), or,
 //! for the opcodes listed here, a kind of its own. [`super::Machine::execute_class`] is one
@@ -64,10 +69,12 @@ macro_rules! hot_ops {
 
 hot_ops! {
     exec_integer (INTEGER):
-        Addi Addis Add Subf Neg Or Ori Oris And AndiRc Xor Xori Extsw Extsb Extsh
-        Rlwinm Rldicl Rldicr Rldic Rldimi Sld Srd Sradi Cmpi Cmpli Cmp Cmpl Isel Mfcr Cntlzd;
+        Addi Addis Add Addc Adde Addze AddicRc Subf Subfc Subfe Subfze Neg Mulld Mulhdu Mulli
+        Or Ori Oris And Andc AndiRc Nor Xor Xori Extsw Extsb Extsh
+        Rlwinm Rlwimi Rldicl Rldicr Rldic Rldimi Sld Srd Sradi Cmpi Cmpli Cmp Cmpl Isel Mfcr
+        Cntlzd;
     exec_loadstore (LOADSTORE):
-        Ld Ldu Ldx Std Stdu Stdx Lwz Lwzx Stw Stwx Lbz Lbzx Stb Stbx Lhz Sth Lwa;
+        Ld Ldu Ldx Std Stdu Stdx Lwz Lwzu Lwzx Stw Stwx Lbz Lbzu Lbzx Stb Stbx Lhz Sth Lwa;
 }
 
 #[cfg(test)]
