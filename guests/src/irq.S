@@ -419,6 +419,30 @@ test_main:
 	NL
 	bl	irq_clear
 
+	P	"== system reset (H_SIGNAL_SYS_RESET to itself)\n"
+	bl	irq_clear
+	li	r3, 0		/* DAR/DSISR: no residue of the alignment tests above */
+	mtdar	r3
+	mtdsisr	r3
+	LA	r3, 1f		/* resume after the report; keep the MSR */
+	mfmsr	r4
+	bl	irq_expect
+	li	r3, 0x380	/* H_SIGNAL_SYS_RESET, target -1: every processor */
+	li	r4, -1
+	sc	1
+	nop
+1:	PIRQ	"system reset"
+	li	r3, 0x380	/* target 5: no such processor */
+	li	r4, 5
+	sc	1
+	PR	"H_SIGNAL_SYS_RESET 5 rc", r3
+	li	r3, 0x380	/* target -3: invalid */
+	li	r4, -3
+	sc	1
+	PR	"H_SIGNAL_SYS_RESET -3 rc", r3
+	NL
+	bl	irq_clear
+
 	P	"== trace (MSR[SE] single step, MSR[BE] branch trace)\n"
 	bl	irq_clear
 	li	r3, 0		/* DAR/DSISR: no residue of the alignment tests above */

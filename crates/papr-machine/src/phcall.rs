@@ -1,6 +1,6 @@
 //! The hcalls the platform answers itself (what QEMU's spapr handles when KVM exits with
 //! KVM_EXIT_PAPR_HCALL): the hvc console, H_SET_MODE, H_REGISTER_VPA, H_REGISTER_PROC_TBL,
-//! H_GET_CPU_CHARACTERISTICS, H_RANDOM (linux-pseries-boot.md 6.4).
+//! H_GET_CPU_CHARACTERISTICS, H_RANDOM (linux-pseries-boot.md 6.4), H_SIGNAL_SYS_RESET.
 //!
 //! Each handler takes the guest's argument registers (r4..r12) and returns the PAPR result;
 //! every argument is checked. Scheduling hcalls (H_CEDE, H_PROD, H_CONFER) and the private
@@ -28,6 +28,7 @@ pub mod nr {
     pub const H_REGISTER_PROC_TBL: u64 = 0x37C;
     pub const H_GET_CPU_CHARACTERISTICS: u64 = 0x1C8;
     pub const H_PAGE_INIT: u64 = 0x2C;
+    pub const H_SIGNAL_SYS_RESET: u64 = 0x380;
 }
 
 /// H_UNSUPPORTED_FLAG (the first of the range), as QEMU answers an AIL it does not offer.
@@ -192,6 +193,33 @@ pub fn page_init(ram: &GuestRam, a: &HcallArgs) -> HcallResult {
         return HcallResult::rc(rc::H_PARAMETER);
     }
     HcallResult::rc(rc::H_SUCCESS)
+}
+
+/// H_SIGNAL_SYS_RESET (PAPR 14.5.4.x; QEMU's spapr answers it): which vCPUs get a system
+/// reset. `target` (r4) is -1 for every processor, -2 for every one but the caller, or a
+/// processor number (`ibm,ppc-interrupt-server#s`); anything else, or a processor the
+/// partition does not have, is H_PARAMETER. `vcpus` is the partition's processor count and
+/// `caller` the calling one's number.
+pub fn sys_reset_targets(target: u64, caller: usize, vcpus: usize) -> Result<Vec<usize>, i64> {
+    match target.cast_signed() {
+        -1 => Ok((0..vcpus).collect()),
+        -2 => Ok((0..vcpus).filter(|&k| k != caller).collect()),
+        t => usize::try_from(t)
+            .ok()
+            .filter(|&k| k < vcpus)
+            .map(|k| vec![k])
+            .ok_or(rc::H_PARAMETER),
+    }
+}
+
+/// Delivers a system reset to `cpu` now, between two of its instructions, as the platform's
+/// non-maskable interrupt (QEMU's `ppc_cpu_do_system_reset`): vector 0x100, SRR0 = the next
+/// instruction, SRR1 = its MSR bits, whatever MSR\[EE]. (A handler registered with
+/// `ibm,nmi-register` is not used: papr accepts the registration but delivers at 0x100, which
+/// Linux handles the same way.)
+pub fn deliver_system_reset(cpu: &mut papr_cpu::Cpu) {
+    let nip = cpu.state.nip;
+    cpu.take_exception(papr_cpu::Interrupt::SystemReset, nip);
 }
 
 /// H_GET_CPU_CHARACTERISTICS: no speculation-mitigation behaviour is required, so the guest
@@ -485,5 +513,19 @@ mod tests {
         assert_ne!(xa, xc);
         assert_ne!(xa[0], xa[1]);
         assert_eq!(get_cpu_characteristics().outputs(), &[0, 0]);
+    }
+}
+
+#[cfg(test)]
+mod sys_reset_tests {
+    use super::*;
+
+    #[test]
+    fn targets_follow_papr() {
+        assert_eq!(sys_reset_targets(u64::MAX, 1, 3), Ok(vec![0, 1, 2]));
+        assert_eq!(sys_reset_targets((-2i64).cast_unsigned(), 1, 3), Ok(vec![0, 2]));
+        assert_eq!(sys_reset_targets(2, 0, 3), Ok(vec![2]));
+        assert_eq!(sys_reset_targets(3, 0, 3), Err(rc::H_PARAMETER));
+        assert_eq!(sys_reset_targets((-3i64).cast_unsigned(), 0, 3), Err(rc::H_PARAMETER));
     }
 }

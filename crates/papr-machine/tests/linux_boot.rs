@@ -205,7 +205,12 @@ fn dual_mode_with_xive_off_gives_xics() {
     assert!(irqs.contains("XICS"), "{irqs}");
     assert_ipis_on_both_cpus(&irqs, "IPI");
     assert!(s.command("grep -i mmu /proc/cpuinfo").contains("Hash"));
-    s.power_off();
+    // The monitor's `nmi`: a system reset on both CPUs. Linux reports where they were and,
+    // with no crash kernel or debugger, dies ("Oops: System Reset").
+    s.m.nmi();
+    let oops = s.wait_for("NIP");
+    assert!(oops.contains("System Reset"), "{oops}");
+    eprintln!("{}", s.wait_for("Kernel panic"));
 }
 
 /// Forced modes: the machine offers only one controller and the guest uses it.

@@ -21,6 +21,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("stop", "pause the guest"),
     ("cont", "resume the guest"),
     ("system_reset", "reset the machine (as the guest's reboot does)"),
+    ("nmi", "a system reset interrupt (0x100) on every started vCPU, like QEMU's `nmi`: Linux prints where each CPU was"),
     ("quit", "exit papr"),
     ("migrate", "{\"uri\": \"tcp:HOST:PORT\"}: live-migrate to a papr started with --incoming"),
     ("snapshot", "{\"file\": PATH}: write a snapshot (restore it with `papr restore PATH`)"),

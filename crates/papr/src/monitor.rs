@@ -197,6 +197,10 @@ impl Monitor {
                 Ok(()) => (ok(json!({})), None),
                 Err(e) => (err(&format!("reset failed: {e}")), None),
             },
+            "nmi" => {
+                m.nmi();
+                (ok(json!({})), None)
+            }
             "quit" => (ok(json!({})), Some("quit (control socket)".into())),
             "migrate" => {
                 if self.migration.is_some() {

@@ -976,6 +976,15 @@ impl Machine {
                 None => HcallResult::rc(rc::H_PARAMETER),
             },
             pnr::H_CONFER => HcallResult::rc(rc::H_SUCCESS),
+            pnr::H_SIGNAL_SYS_RESET => match phcall::sys_reset_targets(a[0], i, self.vcpus.len()) {
+                Ok(targets) => {
+                    for t in targets {
+                        self.system_reset_vcpu(t);
+                    }
+                    HcallResult::rc(rc::H_SUCCESS)
+                }
+                Err(e) => HcallResult::rc(e),
+            },
             _ => {
                 *self.stats.unimplemented_hcalls.entry(number).or_insert(0) += 1;
                 HcallResult::rc(rc::H_FUNCTION)

@@ -4,6 +4,7 @@
 use papr_hv::irq::AttrValue;
 
 use super::{Machine, MachineError, RunState};
+use crate::phcall;
 use crate::tree::{ActiveIc, VTY_IRQ};
 
 /// One interrupt source's routing.
@@ -46,6 +47,29 @@ impl Machine {
                 )
             })
             .collect()
+    }
+
+    /// The monitor's `nmi`: a system reset interrupt on every started vCPU (QEMU's `nmi`
+    /// command on pseries). Linux prints the interrupted context and, without a crash kernel
+    /// or debugger, panics ("System Reset").
+    pub fn nmi(&mut self) {
+        for k in 0..self.vcpus.len() {
+            self.system_reset_vcpu(k);
+        }
+    }
+
+    /// Delivers a system reset to vCPU `k` if it has been started (a stopped one is left
+    /// alone, as QEMU's reset of a halted processor is undone by its start-cpu); a ceded one
+    /// wakes to take it.
+    pub(crate) fn system_reset_vcpu(&mut self, k: usize) {
+        let Some(v) = self.vcpus.get_mut(k) else {
+            return;
+        };
+        if v.state == RunState::Stopped {
+            return;
+        }
+        phcall::deliver_system_reset(&mut v.cpu);
+        v.state = RunState::Running;
     }
 
     /// Resets the machine, as the guest's RTAS system-reboot does.

@@ -28,6 +28,7 @@ use papr_hv::{GuestRam, HcallExit, RunGuard, Vcpu, Vm, VmConfig, DIRTY_PAGE_SIZE
 use papr_machine::devtree::{DeviceTree, Phandle};
 use papr_machine::loader;
 use papr_machine::ofci::{ClientInterface, OfOutcome, OfPlatform};
+use papr_machine::phcall;
 use papr_machine::snapshot::sections::{restore_hpt, restore_ram, save_hpt, save_ram};
 
 /// Guest RAM size the guests were recorded with (`-m 256M`).
@@ -307,6 +308,16 @@ fn hcall(
                 set_rc(cpu, H_PARAMETER);
             }
         }
+        phcall::nr::H_SIGNAL_SYS_RESET => match phcall::sys_reset_targets(g[4], 0, 1) {
+            Ok(targets) => {
+                if !targets.is_empty() {
+                    phcall::deliver_system_reset(cpu);
+                }
+                // As on the machine (and QEMU), the hcall's rc lands in r3 after the delivery.
+                cpu.state.gpr[3] = H_SUCCESS;
+            }
+            Err(e) => set_rc(cpu, e),
+        },
         H_SET_MODE => {
             let (mflags, resource, v1, v2) = (g[4], g[5], g[6], g[7]);
             let rc = match resource {
