@@ -95,6 +95,7 @@ use fpscr as F;
 mod quad;
 #[cfg(test)]
 mod quad_ref_tests;
+mod vector_fp;
 
 const QNAN: u64 = 0x7ff8_0000_0000_0000;
 
@@ -242,16 +243,11 @@ impl<B: Bus> Machine<'_, B> {
         }
     }
 
-    fn fp_deliver_to(
-        &mut self,
-        target: Target,
-        rc: bool,
-        out: Outcome,
-        prec: Prec,
-        set_fprf: bool,
-    ) -> Res {
+    /// An outcome's result image (double format; a single-precision NaN cut to single), the
+    /// exception bits it raises (XX not included) and the status of its rounding.
+    fn settle(&self, out: Outcome, prec: Prec) -> (u64, u64, sf::Status) {
         let f0 = self.cpu.state.fpscr;
-        let (result, raised, st) = match out {
+        match out {
             Outcome::Value(v, st) => {
                 let mut r = 0;
                 let mut v = v;
@@ -285,7 +281,18 @@ impl<B: Bus> Machine<'_, B> {
                 let r = F::VXIMZ | if snan { F::VXSNAN } else { 0 };
                 (v, r, sf::Status::default())
             }
-        };
+        }
+    }
+
+    fn fp_deliver_to(
+        &mut self,
+        target: Target,
+        rc: bool,
+        out: Outcome,
+        prec: Prec,
+        set_fprf: bool,
+    ) -> Res {
+        let (result, raised, st) = self.settle(out, prec);
         let write = self.fp_round_status(raised, st.inexact, st.rounded_up);
         if write {
             self.write_target(target, result);
@@ -343,14 +350,6 @@ impl<B: Bus> Machine<'_, B> {
         ops.iter()
             .find(|&&x| sf::is_nan(x))
             .map(|&x| Outcome::Nan(x, snan))
-    }
-
-    fn snan_bits(ops: &[u64]) -> u64 {
-        if ops.iter().any(|&x| sf::class(x) == Class::SNaN) {
-            F::VXSNAN
-        } else {
-            0
-        }
     }
 
     fn signed_zero(sign: bool) -> u64 {
@@ -491,6 +490,29 @@ impl<B: Bus> Machine<'_, B> {
         }
     }
 
+    /// The reciprocal estimate (fre, xsredp, xvresp …): the correctly rounded 1/b.
+    fn recip_estimate(&self, b: u64, prec: Prec, mode: Round) -> Outcome {
+        estimate(self.fdiv(0x3ff0_0000_0000_0000, b, prec, mode))
+    }
+
+    /// The reciprocal square root estimate (frsqrte, xsrsqrtedp …): 1/√b rounded twice.
+    fn rsqrt_estimate(&self, b: u64, prec: Prec, mode: Round) -> Outcome {
+        let out = match sf::class(b) {
+            Class::Zero => Outcome::ZeroDivide(Self::inf(sf::sign(b))),
+            _ => match self.fsqrt(b, Prec::Double, mode) {
+                Outcome::Value(s, st1) => match self.fdiv(0x3ff0_0000_0000_0000, s, prec, mode) {
+                    Outcome::Value(v, mut st2) => {
+                        st2.inexact |= st1.inexact;
+                        Outcome::Value(v, st2)
+                    }
+                    o => o,
+                },
+                o => o,
+            },
+        };
+        estimate(out)
+    }
+
     /// ±(a × c ± b).
     #[allow(clippy::too_many_arguments)] // the three operands and four variant flags
     fn fmadd(
@@ -604,38 +626,7 @@ impl<B: Bus> Machine<'_, B> {
         width: u32,
         signed: bool,
     ) -> Res {
-        let (min, max): (i128, i128) = match (width, signed) {
-            (32, true) => (i128::from(i32::MIN), i128::from(i32::MAX)),
-            (32, false) => (0, i128::from(u32::MAX)),
-            (_, true) => (i128::from(i64::MIN), i128::from(i64::MAX)),
-            _ => (0, i128::from(u64::MAX)),
-        };
-        let mut raised = 0;
-        let (val, inexact, up) = match sf::class(b) {
-            Class::SNaN | Class::QNaN => {
-                raised |= F::VXCVI | Self::snan_bits(&[b]);
-                (if signed { min } else { 0 }, false, false)
-            }
-            Class::Inf => {
-                raised |= F::VXCVI;
-                (if sf::sign(b) { min } else { max }, false, false)
-            }
-            Class::Zero => (0, false, false),
-            Class::Finite => {
-                let (r, inexact, up) = round_to_int(b, mode);
-                match r {
-                    Some(v) if v >= min && v <= max => (v, inexact, up),
-                    Some(v) => {
-                        raised |= F::VXCVI;
-                        (if v < min { min } else { max }, false, false)
-                    }
-                    None => {
-                        raised |= F::VXCVI;
-                        (if sf::sign(b) { min } else { max }, false, false)
-                    }
-                }
-            }
-        };
+        let (val, raised, inexact, up) = to_int(b, mode, width, signed);
         // An invalid conversion clears FR and FI (also in QEMU's compat path).
         if self.fp_round_status(raised, inexact, up) {
             // The word forms leave the high word undefined; papr extends the result as QEMU
@@ -700,30 +691,7 @@ impl<B: Bus> Machine<'_, B> {
                 quiet(b)
             }
             Class::QNaN | Class::Inf | Class::Zero => b,
-            Class::Finite => {
-                let exp = ((b >> 52) & 0x7ff) as i32 - 1023;
-                if exp >= 52 {
-                    b
-                } else {
-                    match round_to_int(b, mode).0 {
-                        Some(0) => Self::signed_zero(sf::sign(b)),
-                        Some(v) => {
-                            let (r, _) = sf::round(
-                                Exact {
-                                    sign: v < 0,
-                                    mant: v.unsigned_abs(),
-                                    exp: 0,
-                                    sticky: false,
-                                },
-                                Prec::Double,
-                                Round::Nearest,
-                            );
-                            r
-                        }
-                        None => b,
-                    }
-                }
-            }
+            Class::Finite => round_integral(b, mode).0,
         };
         let suppress = self.cpu.state.fpscr & F::VXSNAN != 0
             && sf::class(b) == Class::SNaN
@@ -903,7 +871,7 @@ impl<B: Bus> Machine<'_, B> {
                 | O::Mcrfs
         );
         if !is_fp {
-            return None;
+            return self.exec_vsx_fp(insn);
         }
         if let Err(e) = self.fp_check() {
             return Some(Err(e));
@@ -999,32 +967,18 @@ impl<B: Bus> Machine<'_, B> {
             }
             O::Fre | O::Fres => {
                 let prec = prec_of(insn.op, O::Fres, O::Fres);
-                let out = match self.fdiv(0x3ff0_0000_0000_0000, b, prec, mode) {
+                let out = match self.recip_estimate(b, prec, mode) {
                     Outcome::ZeroDivide(_) if self.qemu_fp_compat => {
                         Outcome::ZeroDivide(0x3fe0_0000_0000_0000 | (b & (1 << 63)))
                     }
                     o => o,
                 };
-                return self.fp_deliver(insn, estimate(out), prec, true);
+                return self.fp_deliver(insn, out, prec, true);
             }
             O::Frsqrte | O::Frsqrtes => {
                 let prec = prec_of(insn.op, O::Frsqrtes, O::Frsqrtes);
-                let out = match sf::class(b) {
-                    Class::Zero => Outcome::ZeroDivide(Self::inf(sf::sign(b))),
-                    _ => match self.fsqrt(b, Prec::Double, mode) {
-                        Outcome::Value(s, st1) => {
-                            match self.fdiv(0x3ff0_0000_0000_0000, s, prec, mode) {
-                                Outcome::Value(v, mut st2) => {
-                                    st2.inexact |= st1.inexact;
-                                    Outcome::Value(v, st2)
-                                }
-                                o => o,
-                            }
-                        }
-                        o => o,
-                    },
-                };
-                return self.fp_deliver(insn, estimate(out), prec, true);
+                let out = self.rsqrt_estimate(b, prec, mode);
+                return self.fp_deliver(insn, out, prec, true);
             }
             O::Fmadd
             | O::Fmadds
@@ -1475,6 +1429,79 @@ fn prec_of(op: Opcode, single_a: Opcode, single_b: Opcode) -> Prec {
         Prec::Single
     } else {
         Prec::Double
+    }
+}
+
+/// Converts `b` to an integer of `width` bits (`signed` or not) rounding in `mode`, saturating
+/// (Book I 4.6.7): (value, VXCVI/VXSNAN raised, inexact, magnitude increased).
+fn to_int(b: u64, mode: Round, width: u32, signed: bool) -> (i128, u64, bool, bool) {
+    let (min, max): (i128, i128) = match (width, signed) {
+        (32, true) => (i128::from(i32::MIN), i128::from(i32::MAX)),
+        (32, false) => (0, i128::from(u32::MAX)),
+        (_, true) => (i128::from(i64::MIN), i128::from(i64::MAX)),
+        _ => (0, i128::from(u64::MAX)),
+    };
+    let mut raised = 0;
+    let (val, inexact, up) = match sf::class(b) {
+        Class::SNaN | Class::QNaN => {
+            raised |= F::VXCVI | snan_bits_of(&[b]);
+            (if signed { min } else { 0 }, false, false)
+        }
+        Class::Inf => {
+            raised |= F::VXCVI;
+            (if sf::sign(b) { min } else { max }, false, false)
+        }
+        Class::Zero => (0, false, false),
+        Class::Finite => {
+            let (r, inexact, up) = round_to_int(b, mode);
+            match r {
+                Some(v) if v >= min && v <= max => (v, inexact, up),
+                Some(v) => {
+                    raised |= F::VXCVI;
+                    (if v < min { min } else { max }, false, false)
+                }
+                None => {
+                    raised |= F::VXCVI;
+                    (if sf::sign(b) { min } else { max }, false, false)
+                }
+            }
+        }
+    };
+    (val, raised, inexact, up)
+}
+
+/// VXSNAN if any of `ops` is a signalling NaN.
+fn snan_bits_of(ops: &[u64]) -> u64 {
+    if ops.iter().any(|&x| sf::class(x) == Class::SNaN) {
+        F::VXSNAN
+    } else {
+        0
+    }
+}
+
+/// Rounds a finite nonzero double to an integral value in `mode` (fri*, xsrdpi*): the
+/// result (a zero keeps the operand's sign) and whether it differs from the operand.
+pub(super) fn round_integral(b: u64, mode: Round) -> (u64, bool) {
+    let exp = ((b >> 52) & 0x7ff) as i32 - 1023;
+    if exp >= 52 {
+        return (b, false);
+    }
+    match round_to_int(b, mode) {
+        (Some(0), inexact, _) => (u64::from(sf::sign(b)) << 63, inexact),
+        (Some(v), inexact, _) => {
+            let (r, _) = sf::round(
+                Exact {
+                    sign: v < 0,
+                    mant: v.unsigned_abs(),
+                    exp: 0,
+                    sticky: false,
+                },
+                Prec::Double,
+                Round::Nearest,
+            );
+            (r, inexact)
+        }
+        (None, ..) => (b, false),
     }
 }
 

@@ -20,30 +20,30 @@ use crate::Cpu;
 // ---------------------------------------------------------------------------------------------
 // The reference model.
 
-const FX: u64 = 1 << 31;
-const FEX: u64 = 1 << 30;
-const VX: u64 = 1 << 29;
-const OX: u64 = 1 << 28;
-const UX: u64 = 1 << 27;
-const ZX: u64 = 1 << 26;
-const XX: u64 = 1 << 25;
-const VXSNAN: u64 = 1 << 24;
-const VXISI: u64 = 1 << 23;
-const VXIDI: u64 = 1 << 22;
-const VXZDZ: u64 = 1 << 21;
-const VXIMZ: u64 = 1 << 20;
-const VXVC: u64 = 1 << 19;
-const FR: u64 = 1 << 18;
-const FI: u64 = 1 << 17;
-const VXSQRT: u64 = 1 << 9;
-const VXCVI: u64 = 1 << 8;
-const OE: u64 = 1 << 6;
-const UE: u64 = 1 << 5;
-const VXALL: u64 = VXSNAN | VXISI | VXIDI | VXZDZ | VXIMZ | VXVC | VXSQRT | VXCVI;
+pub(super) const FX: u64 = 1 << 31;
+pub(super) const FEX: u64 = 1 << 30;
+pub(super) const VX: u64 = 1 << 29;
+pub(super) const OX: u64 = 1 << 28;
+pub(super) const UX: u64 = 1 << 27;
+pub(super) const ZX: u64 = 1 << 26;
+pub(super) const XX: u64 = 1 << 25;
+pub(super) const VXSNAN: u64 = 1 << 24;
+pub(super) const VXISI: u64 = 1 << 23;
+pub(super) const VXIDI: u64 = 1 << 22;
+pub(super) const VXZDZ: u64 = 1 << 21;
+pub(super) const VXIMZ: u64 = 1 << 20;
+pub(super) const VXVC: u64 = 1 << 19;
+pub(super) const FR: u64 = 1 << 18;
+pub(super) const FI: u64 = 1 << 17;
+pub(super) const VXSQRT: u64 = 1 << 9;
+pub(super) const VXCVI: u64 = 1 << 8;
+pub(super) const OE: u64 = 1 << 6;
+pub(super) const UE: u64 = 1 << 5;
+pub(super) const VXALL: u64 = VXSNAN | VXISI | VXIDI | VXZDZ | VXIMZ | VXVC | VXSQRT | VXCVI;
 
 /// A value as the reference sees it.
 #[derive(Clone, Debug)]
-enum V {
+pub(super) enum V {
     /// A NaN (its image is the operand's).
     NaN,
     Inf(bool),
@@ -58,9 +58,9 @@ fn pow2(k: u64) -> BigInt {
 
 /// A binary format: total width, exponent bits.
 #[derive(Clone, Copy)]
-struct Fmt {
-    ebits: u32,
-    fbits: u32,
+pub(super) struct Fmt {
+    pub(super) ebits: u32,
+    pub(super) fbits: u32,
     /// Precision rounded to (fbits + 1, or 64 for xsrqpxp).
     prec: u32,
 }
@@ -70,13 +70,13 @@ const QF: Fmt = Fmt {
     fbits: 112,
     prec: 113,
 };
-const DF: Fmt = Fmt {
+pub(super) const DF: Fmt = Fmt {
     ebits: 11,
     fbits: 52,
     prec: 53,
 };
 /// binary32 (the single-precision instructions round to it and deliver its binary64 image).
-const SF: Fmt = Fmt {
+pub(super) const SF: Fmt = Fmt {
     ebits: 8,
     fbits: 23,
     prec: 24,
@@ -101,7 +101,7 @@ impl Fmt {
     fn p(self) -> i64 {
         i64::from(self.prec)
     }
-    fn decode(self, bits: u128) -> V {
+    pub(super) fn decode(self, bits: u128) -> V {
         let sign = bits >> (self.ebits + self.fbits) & 1 != 0;
         let e = ((bits >> self.fbits) & ((1 << self.ebits) - 1)) as i64;
         let f = bits & ((1u128 << self.fbits) - 1);
@@ -130,13 +130,13 @@ impl Fmt {
     fn sign_bit(self) -> u128 {
         1 << (self.ebits + self.fbits)
     }
-    fn inf(self, sign: bool) -> u128 {
+    pub(super) fn inf(self, sign: bool) -> u128 {
         (if sign { self.sign_bit() } else { 0 }) | (((1u128 << self.ebits) - 1) << self.fbits)
     }
     fn max_finite(self, sign: bool) -> u128 {
         self.inf(sign) - 1
     }
-    fn zero(self, sign: bool) -> u128 {
+    pub(super) fn zero(self, sign: bool) -> u128 {
         if sign {
             self.sign_bit()
         } else {
@@ -151,11 +151,11 @@ fn qd(bits: u128) -> V {
 
 /// What a rounding produced.
 #[derive(Debug, Default, Clone, Copy)]
-struct Rnd {
-    inexact: bool,
-    up: bool,
-    overflow: bool,
-    tiny: bool,
+pub(super) struct Rnd {
+    pub(super) inexact: bool,
+    pub(super) up: bool,
+    pub(super) overflow: bool,
+    pub(super) tiny: bool,
 }
 
 /// Rounding modes of the model: 0..3 are FPSCR\[RN]; 4 nearest-away; 5 odd.
@@ -164,7 +164,7 @@ const ODD: Mode = 5;
 const AWAY: Mode = 4;
 
 /// The exact magnitude being rounded: either a rational, or the square root of one.
-enum Mag {
+pub(super) enum Mag {
     Rat(BigUint, BigUint),
     Sqrt(BigUint, BigUint),
 }
@@ -253,7 +253,7 @@ fn increments(mode: Mode, sign: bool, odd: bool, half: Ordering, exact: bool) ->
 }
 
 /// Rounds sign × mag × 2^scale to `f` in `mode`.
-fn round_to(sign: bool, mag: &Mag, scale: i64, f: Fmt, mode: Mode) -> (u128, Rnd) {
+pub(super) fn round_to(sign: bool, mag: &Mag, scale: i64, f: Fmt, mode: Mode) -> (u128, Rnd) {
     let mut r = Rnd::default();
     let e = mag.top() + scale;
     r.tiny = e < f.emin();
@@ -318,7 +318,7 @@ struct Out {
 }
 
 /// FPRF = C FL FG FE FU from the value's class (Book I figure "Floating-Point Result Flags").
-fn classify_fprf(bits: u128, f: Fmt) -> u64 {
+pub(super) fn classify_fprf(bits: u128, f: Fmt) -> u64 {
     let neg = bits & f.sign_bit() != 0;
     let (c, mag) = match f.decode(bits) {
         V::NaN => return 0x11 << 12,
@@ -419,7 +419,7 @@ fn neg_ratio(v: V) -> V {
     }
 }
 
-fn rat_add(a: (BigInt, BigInt), b: (BigInt, BigInt)) -> (BigInt, BigInt) {
+pub(super) fn rat_add(a: (BigInt, BigInt), b: (BigInt, BigInt)) -> (BigInt, BigInt) {
     (&a.0 * &b.1 + &b.0 * &a.1, a.1 * b.1)
 }
 
@@ -1049,7 +1049,7 @@ fn enabled_invalid_keeps_the_target_and_interrupts() {
 // against the same exact model rounded to binary64.
 
 /// The exact rational of a finite binary64 image, or None.
-fn dv(bits: u64) -> Option<(BigInt, BigInt)> {
+pub(super) fn dv(bits: u64) -> Option<(BigInt, BigInt)> {
     match DF.decode(u128::from(bits)) {
         V::Fin(n, d) => Some((n, d)),
         V::Zero(_) => Some((BigInt::from(0u8), BigInt::from(1u8))),
@@ -1071,7 +1071,7 @@ fn single_as_double(bits: u128) -> u128 {
     }
 }
 
-fn any_double() -> impl Strategy<Value = u64> {
+pub(super) fn any_double() -> impl Strategy<Value = u64> {
     prop_oneof![
         any::<u64>(),
         (-1e6f64..1e6f64).prop_map(f64::to_bits),
