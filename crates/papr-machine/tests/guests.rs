@@ -128,7 +128,8 @@ macro_rules! guest_tests {
 }
 
 guest_tests!(
-    hello, alu, branch, ldst, irq, mmu, mode32, spr, fp, fpq, vec, random_1, random_2, random_3,
+    hello, alu, branch, ldst, irq, mmu, mode32, spr, fp, fpq, vec, vfp, random_1, random_2,
+    random_3,
 );
 
 #[test]

@@ -495,11 +495,12 @@ impl<B: Bus> Machine<'_, B> {
         estimate(self.fdiv(0x3ff0_0000_0000_0000, b, prec, mode))
     }
 
-    /// The reciprocal square root estimate (frsqrte, xsrsqrtedp …): 1/√b rounded twice.
-    fn rsqrt_estimate(&self, b: u64, prec: Prec, mode: Round) -> Outcome {
+    /// The reciprocal square root estimate (frsqrte, xsrsqrtedp …): 1/√b rounded twice, the
+    /// square root to `sqrt_prec`.
+    fn rsqrt_estimate(&self, b: u64, prec: Prec, sqrt_prec: Prec, mode: Round) -> Outcome {
         let out = match sf::class(b) {
             Class::Zero => Outcome::ZeroDivide(Self::inf(sf::sign(b))),
-            _ => match self.fsqrt(b, Prec::Double, mode) {
+            _ => match self.fsqrt(b, sqrt_prec, mode) {
                 Outcome::Value(s, st1) => match self.fdiv(0x3ff0_0000_0000_0000, s, prec, mode) {
                     Outcome::Value(v, mut st2) => {
                         st2.inexact |= st1.inexact;
@@ -977,7 +978,7 @@ impl<B: Bus> Machine<'_, B> {
             }
             O::Frsqrte | O::Frsqrtes => {
                 let prec = prec_of(insn.op, O::Frsqrtes, O::Frsqrtes);
-                let out = self.rsqrt_estimate(b, prec, mode);
+                let out = self.rsqrt_estimate(b, prec, Prec::Double, mode);
                 return self.fp_deliver(insn, out, prec, true);
             }
             O::Fmadd

@@ -127,6 +127,8 @@ enum Arith {
     },
     Re,
     Rsqrte,
+    /// 1/√b with the square root rounded to single first (xvrsqrtesp, vrsqrtefp).
+    RsqrteSp,
 }
 
 /// Maximum/minimum flavours.
@@ -174,10 +176,9 @@ fn min_max(a: u64, b: u64, max: bool, kind: MinMax) -> (u64, u64) {
                 } else {
                     b
                 }
-            } else if is_snan(a) {
-                quiet(a)
-            } else if is_snan(b) {
-                quiet(b)
+            } else if vx != 0 {
+                // An SNaN: the first NaN operand, quieted.
+                quiet(if na { a } else { b })
             } else if na {
                 b
             } else {
@@ -212,6 +213,13 @@ fn exp_of(x: u64) -> i32 {
     }
 }
 
+/// Whether a binary64 image is a denormal of the format whose minimum exponent is `emin`
+/// (binary32 elements are held as exact binary64 images, normal there).
+fn is_denormal(x: u64, emin: i32) -> bool {
+    let e = ((x >> 52) & 0x7ff) as i32;
+    sf::class(x) == Class::Finite && (e == 0 || e - 1023 < emin)
+}
+
 /// xstdivdp / xvtdiv\*: (fe, fg) for a ÷ b with the format's limits (Book I 7.6 xstdivdp).
 fn test_div(a: u64, b: u64, fmt: Fmt) -> (bool, bool) {
     // The format's exponent range and stored fraction bits.
@@ -222,7 +230,7 @@ fn test_div(a: u64, b: u64, fmt: Fmt) -> (bool, bool) {
     let (ca, cb) = (sf::class(a), sf::class(b));
     let special = |c: Class| matches!(c, Class::Inf | Class::QNaN | Class::SNaN);
     let (ea, eb) = (exp_of(a), exp_of(b));
-    let b_denorm = cb == Class::Finite && eb < emin;
+    let b_denorm = is_denormal(b, emin);
     let mut fe = special(ca) || special(cb) || cb == Class::Zero;
     let fg = ca == Class::Inf || cb == Class::Inf || cb == Class::Zero || b_denorm;
     if !fe {
@@ -243,7 +251,7 @@ fn test_sqrt(b: u64, fmt: Fmt) -> (bool, bool) {
     };
     let cb = sf::class(b);
     let eb = exp_of(b);
-    let denorm = cb == Class::Finite && eb < emin;
+    let denorm = is_denormal(b, emin);
     let fe = cb != Class::Finite || sf::sign(b) || eb <= emin + nbits;
     let fg = matches!(cb, Class::Inf | Class::Zero) || denorm;
     (fe, fg)
@@ -282,6 +290,18 @@ fn data_class(x: u64, emin: i32) -> u32 {
                 0
             }
         }
+    }
+}
+
+/// Whether a binary64 image converts to binary32 and back unchanged.
+fn single_exact(x: u64) -> bool {
+    match sf::class(x) {
+        Class::Finite => {
+            let (_, st) = sf::round(sf::unpack(x), Prec::Single, Round::Nearest);
+            !st.inexact && !st.overflow
+        }
+        Class::QNaN | Class::SNaN => x & 0x1fff_ffff == 0,
+        _ => true,
     }
 }
 
@@ -349,7 +369,8 @@ impl<B: Bus> Machine<'_, B> {
                 self.fmadd(a, c, addend, sub, neg, prec, mode)
             }
             Arith::Re => self.recip_estimate(b, prec, mode),
-            Arith::Rsqrte => self.rsqrt_estimate(b, prec, mode),
+            Arith::Rsqrte => self.rsqrt_estimate(b, prec, Prec::Double, mode),
+            Arith::RsqrteSp => self.rsqrt_estimate(b, prec, Prec::Single, mode),
         }
     }
 
@@ -686,7 +707,9 @@ impl<B: Bus> Machine<'_, B> {
             -1022
         };
         let m = data_class(b, emin) & dcmx != 0;
-        let c = (u8::from(sf::sign(b)) << 3) | (u8::from(m) << 1);
+        // xststdcsp's last bit: the operand is not representable in single precision.
+        let not_sp = insn.op == Opcode::Xststdcsp && !single_exact(b);
+        let c = (u8::from(sf::sign(b)) << 3) | (u8::from(m) << 1) | u8::from(not_sp);
         self.set_cc(insn.bf() as u32, c);
         Ok(())
     }
@@ -952,7 +975,7 @@ fn vector_arith(op: Opcode) -> Option<(Fmt, Arith)> {
         O::Xvdivsp => (Fmt::Sp, Arith::Div),
         O::Xvsqrtsp => (Fmt::Sp, Arith::Sqrt),
         O::Xvresp => (Fmt::Sp, Arith::Re),
-        O::Xvrsqrtesp => (Fmt::Sp, Arith::Rsqrte),
+        O::Xvrsqrtesp => (Fmt::Sp, Arith::RsqrteSp),
         O::Xvmaddasp => (Fmt::Sp, madd(false, false, false)),
         O::Xvmaddmsp => (Fmt::Sp, madd(true, false, false)),
         O::Xvmsubasp => (Fmt::Sp, madd(false, true, false)),

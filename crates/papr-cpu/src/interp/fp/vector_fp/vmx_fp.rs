@@ -110,7 +110,7 @@ impl<B: Bus> Machine<'_, B> {
                         O::Vaddfp => Arith::Add,
                         O::Vsubfp => Arith::Sub,
                         O::Vrefp => Arith::Re,
-                        O::Vrsqrtefp => Arith::Rsqrte,
+                        O::Vrsqrtefp => Arith::RsqrteSp,
                         O::Vmaddfp => Arith::Madd {
                             m: false,
                             sub: false,
@@ -224,14 +224,14 @@ impl<B: Bus> Machine<'_, B> {
     /// FPSCR\[OE|UE] hidden; NaNs per VMX rules (vA, vB, vC).
     fn vmx_arith(&mut self, op: Arith, x: u32, y: u32, z: u32, nj: bool) -> u32 {
         let ops: &[u32] = match op {
-            Arith::Re | Arith::Rsqrte => &[x],
+            Arith::Re | Arith::Rsqrte | Arith::RsqrteSp => &[x],
             Arith::Madd { .. } => &[x, z, y],
             _ => &[x, y],
         };
         let single = |w: u32| single_to_double(w);
         // The unary estimates take their operand as B.
         let (a, b) = match op {
-            Arith::Re | Arith::Rsqrte => (0, single(x)),
+            Arith::Re | Arith::Rsqrte | Arith::RsqrteSp => (0, single(x)),
             _ => (single(x), single(y)),
         };
         let t = single(z);
