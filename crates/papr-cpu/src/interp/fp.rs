@@ -10,7 +10,8 @@
 //! instruction). FR and FI describe the last rounding (4.3.6): FR = the magnitude was increased,
 //! FI = inexact. An enabled overflow or underflow (OE/UE = 1) delivers the exact result scaled
 //! by 2^∓1536 (single: 2^∓192) and rounded (4.4.4, 4.4.5). The quad-precision VSX instructions
-//! are in [`quad`].
+//! are in [`quad`], the VSX vector, remaining VSX scalar and VMX floating-point ones in
+//! [`vector_fp`].
 //!
 //! Where papr follows QEMU 7.2 rather than the letter of the ISA (documented in docs/CPU.md):
 //! - with MSR\[FE0] = MSR\[FE1] = 0 an enabled exception still writes the target and FPRF

@@ -2,8 +2,8 @@
 //! functions and the `vec` guest use — vector loads and stores (including the ISA 3.0
 //! DQ-form and length-controlled forms), GPR↔VSR moves, permutes and splats, logicals,
 //! shifts and rotates, compares with CR6, min/max, modular and saturating integer arithmetic
-//! with VSCR\[SAT], the ISA 3.0 vector→GPR extracts. The VSX floating-point arithmetic is not
-//! implemented (illegal instruction; the kernel does not use it).
+//! with VSCR\[SAT], the ISA 3.0 vector→GPR extracts. The VSX and VMX floating-point
+//! instructions are in `interp/fp/vector_fp.rs`.
 //!
 //! Registers are held in ISA element order: element 0 is the most significant end of the
 //! `u128`. Availability (Book III 4.2.1): VMX instructions need MSR\[VEC], VSX ones MSR\[VSX];
