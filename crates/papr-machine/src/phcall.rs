@@ -523,9 +523,15 @@ mod sys_reset_tests {
     #[test]
     fn targets_follow_papr() {
         assert_eq!(sys_reset_targets(u64::MAX, 1, 3), Ok(vec![0, 1, 2]));
-        assert_eq!(sys_reset_targets((-2i64).cast_unsigned(), 1, 3), Ok(vec![0, 2]));
+        assert_eq!(
+            sys_reset_targets((-2i64).cast_unsigned(), 1, 3),
+            Ok(vec![0, 2])
+        );
         assert_eq!(sys_reset_targets(2, 0, 3), Ok(vec![2]));
         assert_eq!(sys_reset_targets(3, 0, 3), Err(rc::H_PARAMETER));
-        assert_eq!(sys_reset_targets((-3i64).cast_unsigned(), 0, 3), Err(rc::H_PARAMETER));
+        assert_eq!(
+            sys_reset_targets((-3i64).cast_unsigned(), 0, 3),
+            Err(rc::H_PARAMETER)
+        );
     }
 }
