@@ -37,7 +37,7 @@ pub mod vcpu_state;
 
 pub use cpu::{Cpu, CpuConfig};
 pub use exception::{Interrupt, ProgramCause};
-pub use interp::{Bus, Exit, Interpreter, MonitorSlot, ReservationMonitor};
+pub use interp::{Bus, Exit, InterpStats, Interpreter, MonitorSlot, ReservationMonitor};
 pub use irq_line::InterruptLine;
 pub use mmu::{AccessType, Fault};
 pub use spr::SprFault;

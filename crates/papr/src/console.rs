@@ -119,8 +119,8 @@ pub fn describe(end: &RunEnd) -> String {
     }
 }
 
-/// The `--stats` report: hcalls the hypervisor handled per vCPU, the platform's unimplemented
-/// hcalls, RTAS calls, and the allocation ledger.
+/// The `--stats` report: hcalls the hypervisor handled per vCPU, the interpreter's counters,
+/// the platform's unimplemented hcalls, RTAS calls, and the allocation ledger.
 pub fn print_stats(machine: &Machine) {
     let mut e = std::io::stderr();
     let _ = writeln!(e, "papr: {} instructions", machine.retired());
@@ -135,6 +135,16 @@ pub fn print_stats(machine: &Machine) {
             "papr: vCPU {} hypervisor hcalls {}",
             v.id(),
             counts.join(" ")
+        );
+    }
+    for (id, st, walks) in machine.interp_stats() {
+        #[allow(clippy::cast_precision_loss)] // an average for display
+        let run = st.retired as f64 / st.block_entries.max(1) as f64;
+        let _ = writeln!(
+            e,
+            "papr: vCPU {id} interpreter: {} instructions, {} decoded-block entries ({run:.1} \
+             instructions each), {} blocks decoded, {} single-stepped, {walks} MMU table walks",
+            st.retired, st.block_entries, st.blocks_decoded, st.single_steps
         );
     }
     let s = machine.stats();

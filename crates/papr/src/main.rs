@@ -182,7 +182,8 @@ enum Command {
         /// Stop after this many guest instructions.
         #[arg(long)]
         max_insns: Option<u64>,
-        /// At exit, print hcall/RTAS counters and the hypervisor's allocation ledger.
+        /// At exit, print hcall/RTAS counters, the interpreter's counters (decoded blocks, MMU
+        /// walks) and the hypervisor's allocation ledger.
         #[arg(long)]
         stats: bool,
         /// Wait for a live migration from another papr on tcp:ADDR:PORT instead of booting;

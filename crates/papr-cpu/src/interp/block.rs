@@ -57,11 +57,21 @@ impl Block {
 
 /// A direct-mapped cache of decoded blocks.
 #[derive(Debug, Clone)]
-pub(crate) struct BlockCache(Box<[Block]>);
+pub(crate) struct BlockCache {
+    blocks: Box<[Block]>,
+    /// Blocks entered (each a run of one or more instructions).
+    pub(crate) entries: u64,
+    /// Blocks decoded (first use, a changed word, or a conflict in the cache).
+    pub(crate) built: u64,
+}
 
 impl Default for BlockCache {
     fn default() -> Self {
-        BlockCache(vec![Block::empty(); 1 << BLOCK_BITS].into_boxed_slice())
+        BlockCache {
+            blocks: vec![Block::empty(); 1 << BLOCK_BITS].into_boxed_slice(),
+            entries: 0,
+            built: 0,
+        }
     }
 }
 
@@ -107,13 +117,13 @@ impl BlockCache {
     /// Entry `k` of block `i`.
     #[inline(always)]
     pub(crate) fn entry(&self, i: usize, k: usize) -> MemoEntry {
-        self.0[i].entries[k]
+        self.blocks[i].entries[k]
     }
 
     /// Records the family of entry `k` of block `i`, if it still holds `word`.
     #[cold]
     pub(crate) fn learn(&mut self, i: usize, k: usize, word: u32, c: u8) {
-        let e = &mut self.0[i].entries[k];
+        let e = &mut self.blocks[i].entries[k];
         if e.insn.word == word {
             e.class = c;
         }
@@ -136,10 +146,12 @@ impl BlockCache {
     ) -> &mut Block {
         let tag = real | u64::from(le);
         let i = Self::index(real);
-        let b = &mut self.0[i];
+        self.entries += 1;
+        let b = &mut self.blocks[i];
         // SAFETY: the block was built from `real..real + 4 * len`, inside RAM and one page
         // (checked when it was built; RAM does not shrink under a bus).
         if b.tag != tag || unsafe { !same_words(b, real, ram) } {
+            self.built += 1;
             // SAFETY: forwarded from the caller.
             unsafe { build(b, tag, real, le, ram, ram_size) };
         }

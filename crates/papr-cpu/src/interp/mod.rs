@@ -213,6 +213,19 @@ pub struct Interpreter {
     random: u64,
 }
 
+/// Counters of one interpreter ([`Interpreter::stats`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InterpStats {
+    /// Instructions retired.
+    pub retired: u64,
+    /// Decoded blocks entered (`retired / block_entries` is the average run length).
+    pub block_entries: u64,
+    /// Blocks decoded: first executions, code changed since, or cache conflicts.
+    pub blocks_decoded: u64,
+    /// Instructions fetched one at a time (under trace, or code outside RAM).
+    pub single_steps: u64,
+}
+
 /// Reservation granule size on POWER9 (a cache block).
 pub const RESERVATION_GRANULE: u64 = 128;
 
@@ -237,6 +250,16 @@ impl Interpreter {
     /// Instructions retired by this interpreter so far.
     pub fn retired(&self) -> u64 {
         self.retired
+    }
+
+    /// How the interpreter has been executing (for `--stats` and the control socket).
+    pub fn stats(&self) -> InterpStats {
+        InterpStats {
+            retired: self.retired,
+            block_entries: self.blocks.entries,
+            blocks_decoded: self.blocks.built,
+            single_steps: self.decoded.steps,
+        }
     }
 
     /// Drops the reservation (the platform does this when it writes guest memory the guest
@@ -412,7 +435,11 @@ pub(crate) struct MemoEntry {
 /// `exec_*` family executes the instruction — a function of the opcode alone — so later
 /// executions dispatch straight to it.
 #[derive(Debug, Clone)]
-pub(crate) struct DecodeMemo(Box<[MemoEntry]>);
+pub(crate) struct DecodeMemo {
+    entries: Box<[MemoEntry]>,
+    /// Instructions executed one at a time through the memo (trace, code outside RAM).
+    steps: u64,
+}
 
 impl Default for DecodeMemo {
     fn default() -> Self {
@@ -421,7 +448,10 @@ impl Default for DecodeMemo {
             insn: decode(0),
             class: class::UNKNOWN,
         };
-        DecodeMemo(vec![e; 1 << MEMO_BITS].into_boxed_slice())
+        DecodeMemo {
+            entries: vec![e; 1 << MEMO_BITS].into_boxed_slice(),
+            steps: 0,
+        }
     }
 }
 
@@ -434,7 +464,7 @@ impl DecodeMemo {
     #[inline(always)]
     fn get(&mut self, addr: u64, word: u32) -> MemoEntry {
         // The index is masked to the table size.
-        let e = &mut self.0[Self::index(addr)];
+        let e = &mut self.entries[Self::index(addr)];
         if e.insn.word != word {
             *e = MemoEntry {
                 insn: decode(word),
@@ -447,7 +477,7 @@ impl DecodeMemo {
     /// Records the family of the instruction memoised for `addr`, if it is still `word`.
     #[cold]
     fn learn(&mut self, addr: u64, word: u32, c: u8) {
-        let e = &mut self.0[Self::index(addr)];
+        let e = &mut self.entries[Self::index(addr)];
         if e.insn.word == word {
             e.class = c;
         }
@@ -531,6 +561,7 @@ impl<B: Bus> Machine<'_, B> {
     #[cold]
     #[inline(never)]
     fn step_retired(&mut self) -> (u64, Res) {
+        self.decoded.steps += 1;
         let r = self.step();
         self.cpu.timebase.retire(1);
         (1, r)

@@ -661,3 +661,22 @@ fn a_block_stops_exactly_at_the_budget_and_at_a_pending_interrupt() {
     assert_eq!(cpu.state.nip, 0x900);
     assert!(cpu.timebase.dec_pending());
 }
+
+#[test]
+fn stats_count_block_entries_decodes_and_single_steps() {
+    // Eight `addi r3,r3,1` and a branch back: one block of nine, entered once per lap.
+    let mut code = vec![0x3863_0001u32; 8];
+    code.push(0x4bff_ffe0);
+    let (mut cpu, mut bus) = machine(&code);
+    let mut i = Interpreter::new();
+    i.run(&mut cpu, &mut bus, 9 * 10);
+    let s = i.stats();
+    assert_eq!(s.retired, 90);
+    assert_eq!(s.block_entries, 10);
+    assert_eq!(s.blocks_decoded, 1);
+    assert_eq!(s.single_steps, 0);
+    // Under single-step trace every instruction goes one at a time.
+    cpu.set_msr(msr::SF | msr::SE);
+    i.run(&mut cpu, &mut bus, 1);
+    assert_eq!(i.stats().single_steps, 1);
+}

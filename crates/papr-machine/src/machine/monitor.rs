@@ -49,6 +49,15 @@ impl Machine {
             .collect()
     }
 
+    /// Per vCPU: its number, its interpreter's counters and the translations its MMU made by
+    /// walking the SLB and HPT (TLB misses), for `--stats`.
+    pub fn interp_stats(&self) -> Vec<(u32, papr_cpu::InterpStats, u64)> {
+        self.vcpus
+            .iter()
+            .map(|v| (v.hv.id(), v.interp.stats(), v.cpu.walks()))
+            .collect()
+    }
+
     /// The monitor's `nmi`: a system reset interrupt on every started vCPU (QEMU's `nmi`
     /// command on pseries). Linux prints the interrupted context and, without a crash kernel
     /// or debugger, panics ("System Reset").
