@@ -11,7 +11,8 @@
  * instruction); compares and tests print CR; VMX lines print VSCR and
  * start from a given VSCR[NJ] (nj=).  The nmadd/nmsub forms run in RN 0
  * and 1 only (in RP/RM QEMU 7.2 rounds the negated value, a difference the
- * fp and fpq guests already document).
+ * fp and fpq guests already document).  Last, the half-precision
+ * conversions xscvdphp/xscvhpdp/xvcvsphp/xvcvhpsp over edge operands.
  */
 #include "common.h"
 #include "vsxmacros.h"
@@ -112,6 +113,58 @@ sint:
 	.quad	0, 0x8000000000000000, 0, 0x0000000001000001, 0, 0xfffffffffefffffd
 	.quad	0, 0x123456789abcdef1
 #define NSI1 8
+
+/* half precision: scalar doubles to narrow (doubleword 0) */
+hsd:
+	.quad	0, 0x3ff0000000000000	/* 1.0 */
+	.quad	0, 0x40effc0000000000	/* 65504 (max half) */
+	.quad	0, 0x40effe0000000000	/* 65520 (rounds to inf in RN, max in RZ) */
+	.quad	0, 0x40f86a0000000000	/* 1e5 (overflow) */
+	.quad	0, 0x3f10000000000000	/* 2^-14 (min normal half) */
+	.quad	0, 0x3e70000000000000	/* 2^-24 (min subnormal half) */
+	.quad	0, 0x3e60000000000000	/* 2^-25 (tie with 0) */
+	.quad	0, 0x3e68000000000000	/* 3*2^-25 (tie) */
+	.quad	0, 0x3f1a36e2eb1c432d	/* 1e-4 (subnormal half, inexact) */
+	.quad	0, 0x3ff0020000000000	/* 1+2^-11 (tie to even: down) */
+	.quad	0, 0x3ff0060000000000	/* 1+3*2^-11 (tie to even: up) */
+	.quad	0, 0xbfd5555555555555	/* -1/3 */
+	.quad	0, 0x8000000000000000	/* -0 */
+	.quad	0, 0x7ff0000000000000	/* +inf */
+	.quad	0, 0x7ff4000000001234	/* SNaN with payload */
+	.quad	0, 0xfff0000000000001	/* -SNaN, payload below the half fraction */
+	.quad	0, 0xfff8abc000000000	/* -QNaN with payload */
+	.quad	0, 0x7fefffffffffffff	/* double max */
+	.quad	0, 0x01a56e1fc2f8f359	/* 1e-300 */
+#define NHSD 19
+/* half precision: scalar halves to widen (halfword 3 of doubleword 0) */
+hsh:
+	.quad	0, 0x3c00	/* 1.0 */
+	.quad	0, 0x7bff	/* max */
+	.quad	0, 0x0400	/* min normal */
+	.quad	0, 0x0001	/* min subnormal */
+	.quad	0, 0x83ff	/* -max subnormal */
+	.quad	0, 0x8000	/* -0 */
+	.quad	0, 0x7c00	/* +inf */
+	.quad	0, 0xfc00	/* -inf */
+	.quad	0, 0x7d23	/* SNaN with payload */
+	.quad	0, 0xfe55	/* -QNaN with payload */
+	.quad	0, 0x3555	/* ~1/3 */
+	.quad	0, 0x123456789abc4248	/* 3.140625, other bits set */
+#define NHSH 12
+/* half precision: binary32 quadruples to narrow (.quad w2:w3, w0:w1) */
+hsv:
+	.quad	0x477ff00047c35000, 0x3f800000477fe000	/* 1, 65504, 65520, 1e5 */
+	.quad	0x3300000033400000, 0x3880000033800000	/* 2^-14, 2^-24, 2^-25, 3*2^-25 */
+	.quad	0x80000000ff800000, 0x3f801000beaaaaab	/* 1+2^-11, -1/3, -0, -inf */
+	.quad	0x7f7fffff00000001, 0x7fa12345ffc54321	/* SNaN, -QNaN, max, min sub */
+	.quad	0x387fc0003f803000, 0x38d1b717c77fef00	/* 1e-4, -65519, max sub half, 1+3*2^-11 */
+#define NHSV 5
+/* half precision: halves in the low halfword of each word */
+hhv:
+	.quad	0x0000040000000001, 0x00003c0000007bff	/* 1, max, min normal, min sub */
+	.quad	0x00007c000000fc00, 0x000083ff00008000	/* -max sub, -0, inf, -inf */
+	.quad	0xabcd355512340200, 0x00007d230000fe55	/* SNaN, -QNaN, ~1/3, subnormal (other bits set) */
+#define NHHV 3
 
 	.text
 /* FPSCR <- r3 (all 64 bits via mtfsf with L=1) */
@@ -554,6 +607,12 @@ test_main:
 	VCMP	vcmpgefp., "vcmpgefp. v1, v2, v3", svec, NSV
 	VCMP	vcmpbfp., "vcmpbfp. v1, v2, v3", svec, NSV
 	VCMP	vcmpbfp, "vcmpbfp v1, v2, v3", svec, 2
+
+	P	"== half precision\n"
+	XUN	xscvdphp, "xscvdphp 33, 35", hsd, NHSD
+	XUN	xscvhpdp, "xscvhpdp 33, 35", hsh, NHSH
+	XUN	xvcvsphp, "xvcvsphp 33, 35", hsv, NHSV
+	XUN	xvcvhpsp, "xvcvhpsp 33, 35", hhv, NHHV
 
 	addi	r1, r1, 128
 	ld	r0, 16(r1)

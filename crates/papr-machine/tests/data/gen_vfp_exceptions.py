@@ -5,10 +5,11 @@
 instruction from FPSCR = RN with all status bits clear and every exception disabled, so each
 rule below only adds what the ISA sets and QEMU 7.2 leaves out, or recomputes a result:
 
-1. fr: the VSX scalar arithmetic (xs*sp, the multiply-add forms, xscv[su]xdsp): FR = 1 when the
-   rounding increased the magnitude (|result| > |exact|, Book I 4.3.6); QEMU 7.2 never sets FR.
-2. ux: vector arithmetic: every element's exceptions are recorded (ISA 7.6 pseudocode); QEMU
-   7.2 reports UX only when no element overflowed.
+1. fr: the VSX scalar arithmetic (xs*sp, the multiply-add forms, xscv[su]xdsp) and xscvdphp:
+   FR = 1 when the rounding increased the magnitude (|result| > |exact|, Book I 4.3.6); QEMU 7.2
+   never sets FR.
+2. ux: vector arithmetic and xvcvsphp: every element's exceptions are recorded (ISA 7.6
+   pseudocode); QEMU 7.2 reports UX only when no element overflowed.
 3. zx: the reciprocal (square root) estimates of +-0 raise ZX (Book I 7.6 xsredp, xvredp,
    xsrsqrtedp ...); QEMU 7.2 does not for the VSX forms.
 4. snan: a multiply-add with an SNaN operand signals VXSNAN (bfp_MULTIPLY_ADD) also when the
@@ -89,6 +90,7 @@ class Fmt:
 
 D = Fmt(11, 52)
 S = Fmt(8, 23)
+H = Fmt(5, 10)
 
 
 def elems(v, fmt):
@@ -134,6 +136,13 @@ def fr_rule(op, fields, f):
     t = D.value(vsr(fields["t"]) >> 64) if "t" in fields else None
     r = vsr(fields["r"]) >> 64
     base = op.lstrip("x").lstrip("s")
+    if op == "xscvdphp":
+        # The half result is zero-extended into doubleword 0.
+        exact, rv = b, H.value(r & 0xFFFF)
+        if exact is None:
+            return f
+        up = rv is None or abs(rv) > abs(exact)
+        return f | (FR if up else 0)
     if op in ("xscvsxdsp", "xscvuxdsp"):
         raw = vsr(fields["b"]) >> 64
         exact = Fraction(raw - (1 << 64) if op == "xscvsxdsp" and raw >> 63 else raw)
@@ -189,6 +198,19 @@ def vector_exact(op, fmt, a, b, t):
         else:
             out.append(None)
     return out
+
+
+def ux_half_rule(fields, f):
+    """xvcvsphp: UX when a word's value is tiny in binary16 and the result is inexact."""
+    tiny = Fraction(2) ** H.emin
+    r = elems(vsr(fields["r"]), S)
+    for i, x in enumerate(elems(vsr(fields["b"]), S)):
+        e = S.value(x)
+        if e is None or e == 0 or abs(e) >= tiny:
+            continue
+        if H.value(r[i] & 0xFFFF) != e:
+            f |= UX | FX
+    return f
 
 
 def ux_rule(op, fields, f):
@@ -321,7 +343,9 @@ def tstdc_line(fields, line):
     return re.sub(r" cr=[0-9a-f]+", f" cr={cr:08x}", line)
 
 
-SCALAR_FR = re.compile(r"^(xs(add|sub|mul|div|sqrt)sp|xsn?m(add|sub)[am](dp|sp)|xscv[su]xdsp)$")
+SCALAR_FR = re.compile(
+    r"^(xs(add|sub|mul|div|sqrt)sp|xsn?m(add|sub)[am](dp|sp)|xscv[su]xdsp|xscvdphp)$"
+)
 VECTOR_ARITH = re.compile(r"^xv(add|sub|mul|div|n?m(add|sub)[am]|re)(dp|sp)$")
 ESTIMATES = re.compile(r"^x[sv](re|rsqrte)(dp|sp)$")
 MADD = re.compile(r"^x[sv]n?m(add|sub)[am](dp|sp)$")
@@ -359,6 +383,11 @@ def main():
                 f = g
             if VECTOR_ARITH.match(op) and f & OX and not f & UX:
                 g = ux_rule(op, fields, f)
+                if g != f:
+                    why.append("ux")
+                f = g
+            if op == "xvcvsphp" and f & OX and not f & UX:
+                g = ux_half_rule(fields, f)
                 if g != f:
                     why.append("ux")
                 f = g

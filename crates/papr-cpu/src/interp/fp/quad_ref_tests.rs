@@ -81,6 +81,12 @@ pub(super) const SF: Fmt = Fmt {
     fbits: 23,
     prec: 24,
 };
+/// binary16 (the half-precision conversions).
+pub(super) const HF: Fmt = Fmt {
+    ebits: 5,
+    fbits: 10,
+    prec: 11,
+};
 /// binary128 rounded to a 64-bit significand.
 const XF: Fmt = Fmt {
     ebits: 15,

@@ -4,7 +4,8 @@
 //! exponent/significand extraction and insertion, software divide/square-root tests; the
 //! scalar multiply-add forms xs\[n]m\[add|sub]\[a|m]\[dp|sp], the single-precision scalar
 //! arithmetic xs\*sp, xsmax/xsmin (plain, type C and type J), xsrdpi\*, xscmp\[eq|gt|ge]dp,
-//! xscmpexpdp, xststdc\[dp|sp], xsxexpdp, xsxsigdp, xsiexpdp, xstdivdp, xstsqrtdp).
+//! xscmpexpdp, xststdc\[dp|sp], xsxexpdp, xsxsigdp, xsiexpdp, xstdivdp, xstsqrtdp; the
+//! half-precision conversions xscvdphp, xscvhpdp, xvcvhpsp, xvcvsphp in [`half`]).
 //!
 //! Every element is computed as its scalar counterpart (exactly, rounded once in FPSCR\[RN],
 //! single-precision elements rounded to binary32) with the same special-value rules and NaN
@@ -26,6 +27,7 @@
 //! word-result conversions from double (xvcvdp\[s|u]xws) are copies of words 0 and 2;
 //! xsrdpic sets XX and FI when inexact and FR to 0.
 
+mod half;
 #[cfg(test)]
 mod tests;
 mod vmx_fp;
@@ -541,6 +543,8 @@ impl<B: Bus> Machine<'_, B> {
             O::Xstdivdp | O::Xstsqrtdp => Self::xs_tdiv,
             O::Xvtdivdp | O::Xvtsqrtdp | O::Xvtdivsp | O::Xvtsqrtsp => Self::xv_tdiv,
             O::Xvcvdpsp | O::Xvcvspdp => Self::xv_cvt_fp,
+            O::Xscvdphp | O::Xscvhpdp => Self::xs_cvt_half,
+            O::Xvcvhpsp | O::Xvcvsphp => Self::xv_cvt_half,
             O::Xvcvdpsxds
             | O::Xvcvdpuxds
             | O::Xvcvdpsxws

@@ -10,8 +10,8 @@ use papr_isa::{decode, Opcode};
 use proptest::prelude::*;
 
 use super::super::quad_ref_tests::{
-    any_double, classify_fprf, rat_add, round_to, Fmt, Mag, Rnd, DF, FEX, FI, FR, FX, OE, OX, SF,
-    UE, UX, V, VX, VXALL, VXCVI, VXIDI, VXIMZ, VXISI, VXSNAN, VXSQRT, VXVC, VXZDZ, XX, ZX,
+    any_double, classify_fprf, rat_add, round_to, Fmt, Mag, Rnd, DF, FEX, FI, FR, FX, HF, OE, OX,
+    SF, UE, UX, V, VX, VXALL, VXCVI, VXIDI, VXIMZ, VXISI, VXSNAN, VXSQRT, VXVC, VXZDZ, XX, ZX,
 };
 use super::super::vsx_scalar_tests::one_insn;
 use crate::interp::Interpreter;
@@ -799,4 +799,206 @@ fn availability() {
     let (mut cpu, mut ram) = one_insn(w, msr::SF | msr::FP | msr::VSX);
     Interpreter::new().run(&mut cpu, &mut ram, 1);
     assert_eq!(cpu.state.nip, 0xf20, "VMX unavailable");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Half precision (xscvdphp, xscvhpdp, xvcvhpsp, xvcvsphp).
+
+/// The reference conversion of an image in `fin` to `fout` in mode `rn` (no OE/UE scaling):
+/// (image, raised bits with XX, rounding status). A NaN keeps the top fraction bits that fit
+/// and is quieted (VXSNAN for an SNaN), as the ISA's bfp_CONVERT/bfp_ROUND say.
+fn ref_convert(x: u128, fin: Fmt, fout: Fmt, rn: u8) -> (u128, u64, Rnd) {
+    let sign = sign_of(fin, x);
+    match fin.decode(x) {
+        V::NaN => {
+            let frac = x & ((1u128 << fin.fbits) - 1);
+            let kept = if fout.fbits < fin.fbits {
+                frac >> (fin.fbits - fout.fbits)
+            } else {
+                frac << (fout.fbits - fin.fbits)
+            };
+            let vx = if is_snan(fin, x) { VXSNAN } else { 0 };
+            (fout.inf(sign) | kept | quiet_bit(fout), vx, Rnd::default())
+        }
+        V::Inf(s) => (fout.inf(s), 0, Rnd::default()),
+        V::Zero(s) => (fout.zero(s), 0, Rnd::default()),
+        V::Fin(n, d) => {
+            let mag = Mag::Rat(n.magnitude().clone(), d.magnitude().clone());
+            let (bits, r) = round_to(sign, &mag, 0, fout, rn);
+            (bits, raised_of(r, false), r)
+        }
+    }
+}
+
+/// Doubles spread over binary16's range (subnormal to overflow), ties included.
+fn any_half_range_dp() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        (any::<bool>(), 0x3d0u64..0x3f2, any::<u64>())
+            .prop_map(|(s, e, f)| (u64::from(s) << 63) | (e << 52) | (f >> 12)),
+        // Exactly representable halves plus a few low bits (ties and near-ties).
+        (any::<u16>(), 0u64..4, any::<u64>(), 0u32..44).prop_map(|(h, k, f, sh)| {
+            let d = f64::from(f32::from_bits(half_bits_to_single(h))).to_bits();
+            if d & 0x7ff0_0000_0000_0000 == 0x7ff0_0000_0000_0000 {
+                d
+            } else {
+                d ^ ((k << 40) | ((f >> 20) >> sh))
+            }
+        }),
+        any_dp(),
+    ]
+}
+
+/// A binary16 image as a binary32 one (host arithmetic: f × 2^−24 is exact in f32).
+fn half_bits_to_single(h: u16) -> u32 {
+    let sign = u32::from(h >> 15) << 31;
+    let (e, f) = (u32::from((h >> 10) & 0x1f), u32::from(h & 0x3ff));
+    match e {
+        0x1f => sign | 0x7f80_0000 | (f << 13),
+        0 => sign | (f as f32 * 2f32.powi(-24)).to_bits(),
+        _ => sign | ((e + 127 - 15) << 23) | (f << 13),
+    }
+}
+
+fn any_half() -> impl Strategy<Value = u16> {
+    prop_oneof![
+        any::<u16>(),
+        prop_oneof![
+            Just(0u16),
+            Just(0x8000),
+            Just(0x7c00),
+            Just(0xfc00),
+            Just(0x7e00),
+            Just(0x7c01),
+            Just(0xfd55),
+            Just(0x0001),
+            Just(0x83ff),
+            Just(0x0400),
+            Just(0x7bff),
+        ],
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn xscvdphp_against_the_model(
+        b in any_half_range_dp(),
+        low in any::<u64>(),
+        f0 in any_f0(),
+    ) {
+        let f0 = f0 & !(VE | OE | UE | ZE | XE);
+        let rn = f0 as u8 & 3;
+        let (h, raised, r) = ref_convert(u128::from(b), DF, HF, rn);
+        let w = xx(Opcode::Xscvdphp, 1, 0, 3);
+        let c = run(w, &[(3, (u128::from(b) << 64) | u128::from(low)), (1, u128::MAX)], f0, 0);
+        let what = format!("b={b:016x} rn={rn}");
+        prop_assert_eq!(c.state.vsr[1], h << 64, "result {}", what);
+        let mut want = summarise(f0 & !(FR | FI | FPRF), raised) | classify_fprf(h, HF);
+        if r.up {
+            want |= FR;
+        }
+        if r.inexact {
+            want |= FI;
+        }
+        prop_assert_eq!(c.state.fpscr, want, "fpscr {}", what);
+    }
+
+    #[test]
+    fn xscvhpdp_against_the_model(h in any_half(), high in any::<u64>(), f0 in any_f0()) {
+        let f0 = f0 & !(VE | OE | UE | ZE | XE);
+        let b = (high & !0xffff) | u64::from(h);
+        let (d, raised, r) = ref_convert(u128::from(h), HF, DF, 0);
+        prop_assert!(!r.inexact);
+        let w = xx(Opcode::Xscvhpdp, 1, 0, 3);
+        let c = run(w, &[(3, (u128::from(b) << 64) | 0x55), (1, u128::MAX)], f0, 0);
+        let what = format!("h={h:04x}");
+        prop_assert_eq!(c.state.vsr[1], d << 64, "result {}", what);
+        let want = summarise(f0 & !(FR | FI | FPRF), raised) | classify_fprf(d, DF);
+        prop_assert_eq!(c.state.fpscr, want, "fpscr {}", what);
+    }
+
+    #[test]
+    fn xvcvsphp_and_xvcvhpsp_against_the_model(
+        words in prop::array::uniform4(any_single()),
+        halves in prop::array::uniform4((any_half(), any::<u16>())),
+        f0 in any_f0(),
+        to_half: bool,
+    ) {
+        let f0 = f0 & !(VE | OE | UE | ZE | XE);
+        let rn = f0 as u8 & 3;
+        let (mut b, mut want, mut raised) = (0u128, 0u128, 0);
+        for i in 0..4 {
+            let (x, fin, fout) = if to_half {
+                (u128::from(words[i]), SF, HF)
+            } else {
+                let (h, junk) = halves[i];
+                ((u128::from(junk) << 16) | u128::from(h), HF, SF)
+            };
+            let (r, x_raised, _) = ref_convert(x & ((1u128 << (1 + fin.ebits + fin.fbits)) - 1), fin, fout, rn);
+            b = put(b, true, i, x);
+            want = put(want, true, i, r);
+            raised |= x_raised;
+        }
+        let op = if to_half { Opcode::Xvcvsphp } else { Opcode::Xvcvhpsp };
+        let c = run(xx(op, 1, 0, 3), &[(3, b), (1, u128::MAX)], f0, 0);
+        let what = format!("{op:?} b={b:032x} rn={rn}");
+        prop_assert_eq!(c.state.vsr[1], want, "result {}", what);
+        prop_assert_eq!(c.state.fpscr, summarise(f0, raised), "fpscr {}", what);
+    }
+}
+
+#[test]
+fn half_known_values() {
+    // (double, RN, half, FPSCR bits besides FPRF): values from the binary16 definition.
+    let cases: [(f64, u64, u64, u64); 10] = [
+        (1.0, 0, 0x3c00, 0),
+        (65504.0, 0, 0x7bff, 0),
+        (65520.0, 0, 0x7c00, FX | OX | XX | FR | FI),
+        (65520.0, 1, 0x7bff, FX | XX | FI),
+        (65536.0, 1, 0x7bff, FX | OX | XX | FI),
+        (2f64.powi(-24), 0, 0x0001, 0),
+        (2f64.powi(-25), 0, 0x0000, FX | UX | XX | FI),
+        (2f64.powi(-25), 2, 0x0001, FX | UX | XX | FR | FI),
+        (-2f64.powi(-14), 0, 0x8400, 0),
+        (1.0 + 2f64.powi(-11), 0, 0x3c00, FX | XX | FI),
+    ];
+    for (x, rn, h, bits) in cases {
+        let c = run(
+            xx(Opcode::Xscvdphp, 1, 0, 3),
+            &[(3, u128::from(x.to_bits()) << 64)],
+            rn,
+            0,
+        );
+        assert_eq!(c.state.vsr[1], u128::from(h) << 64, "{x} rn={rn}");
+        assert_eq!(c.state.fpscr & !FPRF, rn | bits, "{x} rn={rn}");
+    }
+    // SNaN with a payload only in the low bits: quieted, payload truncated away.
+    let c = run(
+        xx(Opcode::Xscvdphp, 1, 0, 3),
+        &[(3, 0xfff0_0000_0000_0001u128 << 64)],
+        0,
+        0,
+    );
+    assert_eq!(c.state.vsr[1], 0xfe00u128 << 64);
+    assert_eq!(c.state.fpscr, FX | VX | VXSNAN | (0x11 << 12));
+    // An enabled SNaN with FP interrupts on: no write, FPRF kept, the interrupt.
+    let c = run(
+        xx(Opcode::Xscvhpdp, 1, 0, 3),
+        &[(3, 0x7d00u128 << 64), (1, 7)],
+        VE | (0x4 << 12),
+        msr::FE0 | msr::FE1,
+    );
+    assert_eq!(c.state.nip, 0x700);
+    assert_eq!(c.state.vsr[1], 7);
+    assert_eq!(c.state.fpscr, VE | (0x4 << 12) | FX | FEX | VX | VXSNAN);
+    // xscvdphp with UE: a tiny result is scaled by 2^24 (2^-30 → 2^-6 = 0x2400), UX.
+    let c = run(
+        xx(Opcode::Xscvdphp, 1, 0, 3),
+        &[(3, u128::from(2f64.powi(-30).to_bits()) << 64)],
+        UE,
+        0,
+    );
+    assert_eq!(c.state.vsr[1], 0x2400u128 << 64);
+    assert_eq!(c.state.fpscr & (UX | XX), UX);
 }
