@@ -93,6 +93,8 @@ pub mod fpscr {
 
 use fpscr as F;
 
+#[cfg(test)]
+mod fma_fast_tests;
 mod quad;
 #[cfg(test)]
 mod quad_ref_tests;
@@ -527,6 +529,13 @@ impl<B: Bus> Machine<'_, B> {
         prec: Prec,
         mode: Round,
     ) -> Outcome {
+        if let Some(o) = fast_fma(a, c, if sub { b ^ (1 << 63) } else { b }, prec, mode) {
+            // Round to nearest only: the negated forms negate the rounded value.
+            return match o {
+                Outcome::Value(v, st) if neg => Outcome::Value(v ^ (1 << 63), st),
+                o => o,
+            };
+        }
         if let Some(n) = Self::nan_operand(&[a, b, c]) {
             // ∞ × 0 with a NaN addend: IEEE 754 leaves signalling invalid to the
             // implementation; papr signals VXIMZ as QEMU 7.2 does.
@@ -1409,6 +1418,58 @@ fn fast_div(a: u64, b: u64, prec: Prec, mode: Round) -> Option<Outcome> {
     // exact quotient is q + r/y.
     let r = (-q).mul_add(y, x);
     fast_value(q, r != 0.0, (r < 0.0) != (y < 0.0))
+}
+
+/// The exact rounding error of r1 = RN(x × y + z) as an unevaluated sum r2 + r3 with
+/// r2 = RN(r2 + r3): Boldo and Muller's ErrFma ("Exact and approximated error of the FMA",
+/// IEEE Trans. Computers 60(2), 2011), valid in binary64 round-to-nearest when no product
+/// underflows and nothing overflows. `u1` = RN(x × y). Then x × y + z = r1 + r2 + r3 exactly
+/// and |r3| ≤ ulp(r2)/2, so the error is zero iff r2 = 0 and has r2's sign otherwise.
+#[inline]
+fn err_fma(x: f64, y: f64, z: f64, r1: f64, u1: f64) -> (f64, f64) {
+    // TwoProduct (with the FMA): u1 + u2 = x × y exactly.
+    let u2 = x.mul_add(y, -u1);
+    // TwoSum(z, u2) = (alpha1, z1).
+    let alpha1 = z + u2;
+    let t = alpha1 - z;
+    let z1 = (z - (alpha1 - t)) + (u2 - t);
+    // TwoSum(u1, alpha1) = (beta1, beta2).
+    let beta1 = u1 + alpha1;
+    let t = beta1 - u1;
+    let beta2 = (u1 - (beta1 - t)) + (alpha1 - t);
+    let gamma = (beta1 - r1) + beta2;
+    // Fast2Sum(gamma, z1) = (r2, r3).
+    let r2 = gamma + z1;
+    let r3 = z1 - (r2 - gamma);
+    (r2, r3)
+}
+
+#[inline]
+/// x × y + z in binary64 round to nearest with operands, product and result well inside the
+/// normal range (the product's exact low part is then representable, so ErrFma holds).
+fn fast_fma(a: u64, c: u64, b: u64, prec: Prec, mode: Round) -> Option<Outcome> {
+    let (x, y, z) = (f64::from_bits(a), f64::from_bits(c), f64::from_bits(b));
+    if prec != Prec::Double
+        || mode != Round::Nearest
+        || !in_fast_range(x)
+        || !in_fast_range(y)
+        || !in_fast_range(z)
+    {
+        return None;
+    }
+    #[cfg(test)]
+    if fma_fast_tests::FAST_OFF.with(std::cell::Cell::get) {
+        return None;
+    }
+    let u1 = x * y;
+    let r1 = x.mul_add(y, z);
+    if !in_fast_range(u1) || !in_fast_range(r1) {
+        return None;
+    }
+    let (r2, _) = err_fma(x, y, z, r1, u1);
+    #[cfg(test)]
+    fma_fast_tests::HITS.with(|h| h.set(h.get() + 1));
+    fast_value(r1, r2 != 0.0, r2 < 0.0)
 }
 
 /// fre/frsqrte results: FR is undefined for the estimates (Book I 4.6.6); papr clears it, as
