@@ -1,5 +1,5 @@
 //! Runs the platform and snapshot fuzz harnesses over their committed corpora
-//! (fuzz/corpus/{platform,snapshot,machine_snapshot}) and pseudo-random inputs, on stable,
+//! (fuzz/corpus/{platform,snapshot,machine_snapshot,interp}) and pseudo-random inputs, on stable,
 //! under `cargo test`.
 
 use std::path::PathBuf;
@@ -86,5 +86,14 @@ fn machine_snapshot_corpus_and_random_inputs() {
     }
     for input in &inputs {
         papr_machine::fuzz_harness::machine_snapshot(&seeds, input);
+    }
+}
+
+#[test]
+fn interp_corpus_blocks_match_single_fetch() {
+    for input in corpus("interp") {
+        if let Err(e) = papr_cpu::interp::differential::block_vs_single(&input) {
+            panic!("{e}");
+        }
     }
 }

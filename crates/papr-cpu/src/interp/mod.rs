@@ -49,6 +49,7 @@
 pub mod atomic;
 mod block;
 pub mod branch;
+pub mod differential;
 pub mod fp;
 mod hot;
 pub mod integer;
@@ -211,6 +212,9 @@ pub struct Interpreter {
     monitor: Option<MonitorSlot>,
     /// The state of darn's generator ([`Interpreter::seed_random`]).
     random: u64,
+    /// Fetch every instruction on its own instead of through decoded blocks
+    /// ([`Interpreter::set_block_execution`]).
+    single_fetch: bool,
 }
 
 /// Counters of one interpreter ([`Interpreter::stats`]).
@@ -279,6 +283,14 @@ impl Interpreter {
         }
     }
 
+    /// Whether instructions run through decoded blocks (the default) or are fetched one at a
+    /// time through the decode memo. Both give the same architected results — the
+    /// differential test ([`differential`]) holds them to it; the one-at-a-time path is the
+    /// reference and a debugging aid.
+    pub fn set_block_execution(&mut self, on: bool) {
+        self.single_fetch = !on;
+    }
+
     /// Seeds the generator darn reads (Book I 3.3.9). A fixed seed gives a reproducible
     /// sequence (papr's deterministic mode); the platform seeds each thread differently.
     pub fn seed_random(&mut self, seed: u64) {
@@ -319,6 +331,7 @@ impl Interpreter {
             block_written: false,
             monitor: self.monitor.as_ref(),
             random: &mut self.random,
+            single_fetch: self.single_fetch,
             fetch_page: None,
             trace_access: NOT_RECORDING,
         };
@@ -378,6 +391,8 @@ pub(crate) struct Machine<'a, B: Bus> {
     pub(crate) monitor: Option<&'a MonitorSlot>,
     /// darn's generator state.
     pub(crate) random: &'a mut u64,
+    /// See [`Interpreter::set_block_execution`].
+    single_fetch: bool,
     fetch_page: Option<FetchPage>,
     /// The first data access (EA, load or store) of an instruction executing under
     /// MSR\[SE|BE], for the trace interrupt's SRR1 bits 35/36 and SDAR.
@@ -494,7 +509,7 @@ impl<B: Bus> Machine<'_, B> {
     fn run_block(&mut self, left: u64) -> (u64, Res) {
         let cia0 = self.cpu.state.nip;
         let msr0 = self.cpu.state.msr();
-        if msr0 & (msr::SE | msr::BE) != 0 {
+        if msr0 & (msr::SE | msr::BE) != 0 || self.single_fetch {
             return self.step_retired();
         }
         let real0 = match self.fetch_translate(cia0) {
