@@ -72,15 +72,22 @@ fn boot(ic_mode: IcMode) -> Option<(Machine, Sink)> {
 const STEP: u64 = 1_000_000;
 const LIMIT: u64 = 8_000_000_000;
 
-fn run_until(
+fn run_until(m: &mut Machine, sink: &Sink, what: &str, done: impl FnMut(&Machine, &str) -> bool) {
+    run_until_by(m, sink, what, STEP, done);
+}
+
+/// [`run_until`] looking every `step` instructions (the machine stops only between rounds of
+/// its vCPUs, so any step leaves the guest's run unchanged).
+fn run_until_by(
     m: &mut Machine,
     sink: &Sink,
     what: &str,
+    step: u64,
     mut done: impl FnMut(&Machine, &str) -> bool,
 ) {
     let start = m.retired();
     while !done(m, &sink.text()) {
-        let end = m.run(Some(m.retired() + STEP));
+        let end = m.run(Some(m.retired() + step));
         assert!(
             matches!(end, RunEnd::InstructionLimit | RunEnd::Idle),
             "stopped ({end:?}) before {what}:\n{}",
@@ -193,9 +200,15 @@ fn migrated_and_restored_runs_print_what_an_undisturbed_run_prints() {
 
     let (mut s, s_sink) = boot(IcMode::Dual).unwrap();
     // Catch the guest between its H_RESIZE_HPT_PREPARE and _COMMIT.
-    run_until(&mut s, &s_sink, "a pending HPT resize", |m, _| {
-        m.vm().pending_resize().is_some()
-    });
+    // The guest sleeps between H_RESIZE_HPT_PREPARE and _COMMIT (idle time costs no
+    // instructions), so the window is short in instructions: look at every round.
+    run_until_by(
+        &mut s,
+        &s_sink,
+        "a pending HPT resize",
+        papr_machine::machine::SLICE,
+        |m, _| m.vm().pending_resize().is_some(),
+    );
     assert_eq!(s.vm().hpt_order(), Some(22));
 
     // A destination with another RAM size refuses at once; the source is unharmed.
