@@ -1256,8 +1256,8 @@ impl<B: Bus> Machine<'_, B> {
         if !known {
             return None;
         }
-        if self.cpu.state.msr() & msr::VSX == 0 {
-            return Some(Err(Event::interrupt(Interrupt::VsxUnavailable)));
+        if let Err(e) = self.vsx_check() {
+            return Some(Err(e));
         }
         let a = self.cpu.state.vsr_dword(insn.xa(), 0);
         let b = self.cpu.state.vsr_dword(insn.xb(), 0);

@@ -104,7 +104,8 @@ const SIGNS_DP: u128 = 0x8000_0000_0000_0000_8000_0000_0000_0000;
 const SIGNS_SP: u128 = 0x8000_0000_8000_0000_8000_0000_8000_0000;
 
 impl<B: Bus> Machine<'_, B> {
-    fn vec_check(&self) -> Res {
+    /// VMX instructions need MSR\[VEC] (else the vector unavailable interrupt).
+    pub(crate) fn vec_check(&self) -> Res {
         if self.cpu.state.msr() & msr::VEC == 0 {
             Err(Event::interrupt(Interrupt::VmxUnavailable))
         } else {
@@ -112,7 +113,8 @@ impl<B: Bus> Machine<'_, B> {
         }
     }
 
-    fn vsx_check(&self) -> Res {
+    /// VSX instructions need MSR\[VSX] (else the VSX unavailable interrupt).
+    pub(crate) fn vsx_check(&self) -> Res {
         if self.cpu.state.msr() & msr::VSX == 0 {
             Err(Event::interrupt(Interrupt::VsxUnavailable))
         } else {

@@ -24,11 +24,9 @@ use papr_isa::insn::bits;
 use papr_isa::{Insn, Opcode};
 
 use super::{fprf, fpscr as F, Prec};
-use crate::exception::Interrupt;
 use crate::interp::softfloat::quad::{self as q, QClass, QExact, QRound, QStatus, Rounded};
 use crate::interp::softfloat::{self as sf, Class, Round};
-use crate::interp::{Bus, Event, Machine, Res};
-use crate::state::msr;
+use crate::interp::{Bus, Machine, Res};
 
 /// The default quad QNaN.
 const QNAN: u128 = 0x7fff_8000_0000_0000_0000_0000_0000_0000;
@@ -161,8 +159,8 @@ impl<B: Bus> Machine<'_, B> {
         if !known {
             return None;
         }
-        if self.cpu.state.msr() & msr::VSX == 0 {
-            return Some(Err(Event::interrupt(Interrupt::VsxUnavailable)));
+        if let Err(e) = self.vsx_check() {
+            return Some(Err(e));
         }
         Some(self.exec_quad_inner(insn))
     }

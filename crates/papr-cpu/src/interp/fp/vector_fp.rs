@@ -38,10 +38,8 @@ use papr_isa::{Insn, Opcode};
 use super::{
     double_to_single, fprf, fpscr as F, round_integral, single_to_double, to_int, Outcome, Target,
 };
-use crate::exception::Interrupt;
 use crate::interp::softfloat::{self as sf, Class, Exact, Prec, Round};
-use crate::interp::{Bus, Event, Machine, Res};
-use crate::state::msr;
+use crate::interp::{Bus, Machine, Res};
 
 const SIGN: u64 = 1 << 63;
 
@@ -483,25 +481,17 @@ impl<B: Bus> Machine<'_, B> {
         let r = if let Some(r) = self.exec_vmx_fp(insn) {
             r
         } else if let Some((fmt, a)) = vector_arith(op) {
-            self.vsx_on().and_then(|()| self.xv_arith(insn, fmt, a))
+            self.vsx_check().and_then(|()| self.xv_arith(insn, fmt, a))
         } else if let Some((prec, a)) = scalar_arith(op) {
-            self.vsx_on().and_then(|()| self.xs_arith(insn, prec, a))
+            self.vsx_check().and_then(|()| self.xs_arith(insn, prec, a))
         } else {
             let known = self.exec_vsx_other(insn)?;
-            match self.vsx_on() {
+            match self.vsx_check() {
                 Ok(()) => known(self, insn),
                 Err(e) => Err(e),
             }
         };
         Some(r)
-    }
-
-    fn vsx_on(&self) -> Res {
-        if self.cpu.state.msr() & msr::VSX == 0 {
-            Err(Event::interrupt(Interrupt::VsxUnavailable))
-        } else {
-            Ok(())
-        }
     }
 
     /// The remaining instructions: the function executing `insn`, or `None`.

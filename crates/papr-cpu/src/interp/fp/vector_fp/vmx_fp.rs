@@ -18,10 +18,8 @@ use papr_isa::{Insn, Opcode};
 
 use super::super::{double_to_single, round_integral, single_to_double, to_int, Outcome};
 use super::{min_max, Arith, MinMax};
-use crate::exception::Interrupt;
 use crate::interp::softfloat::{self as sf, Class, Exact, Prec, Round};
-use crate::interp::{Bus, Event, Machine, Res};
-use crate::state::msr;
+use crate::interp::{Bus, Machine, Res};
 use crate::state::vscr::{NJ, SAT};
 
 /// The default single QNaN.
@@ -81,8 +79,8 @@ impl<B: Bus> Machine<'_, B> {
         if !known {
             return None;
         }
-        if self.cpu.state.msr() & msr::VEC == 0 {
-            return Some(Err(Event::interrupt(Interrupt::VmxUnavailable)));
+        if let Err(e) = self.vec_check() {
+            return Some(Err(e));
         }
         self.vmx_fp(insn);
         Some(Ok(()))
